@@ -1,0 +1,51 @@
+// Command line of the embedded host (README.md, "Commands"):
+//   renode-gic                       run platforms/demo.resc
+//   renode-gic run <script.resc>     run a monitor script
+//   renode-gic boot [options] <img>  boot an arm64 Image-protocol binary or an ELF on a generated virt platform
+using System;
+using System.CommandLine;
+using System.IO;
+
+namespace RenodeGic.Host.Cli
+{
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            var timeout = new Option<double>("--timeout")
+            {
+                Description = "Virtual seconds to run before giving up (exit code 2)",
+                DefaultValueFactory = _ => 10.0,
+            };
+            var logLevel = new Option<string>("--log-level")
+            {
+                Description = "Lowest log level shown on stderr: noisy, debug, info, warning, error",
+                DefaultValueFactory = _ => "warning",
+            };
+
+            var platform = new Option<FileInfo?>("--platform") { Description = "Platform description (.repl); default: generated QEMU-virt-like platform" };
+            var smp = new Option<int>("--smp") { Description = "Number of CPUs of the generated platform (1-8)", DefaultValueFactory = _ => 4 };
+            var el = new Option<int>("--el") { Description = "Exception level the image is entered at (1 or 2)", DefaultValueFactory = _ => 1 };
+            var append = new Option<string?>("--append") { Description = "Kernel command line (/chosen bootargs in the generated DTB)" };
+            var image = new Argument<FileInfo>("firmware") { Description = "arm64 Image-protocol binary (.bin) or ELF (.elf)" };
+            var boot = new Command("boot", "Boot a firmware image or kernel, print its UART, exit 0 on PSCI SYSTEM_OFF")
+            {
+                platform, smp, el, append, timeout, logLevel, image,
+            };
+            boot.SetAction(r => Runner.Boot(new BootOptions(
+                r.GetValue(image)!.FullName, r.GetValue(platform)?.FullName, r.GetValue(smp), r.GetValue(el),
+                r.GetValue(append), r.GetValue(timeout), r.GetValue(logLevel)!)));
+
+            var script = new Argument<FileInfo>("script") { Description = "Monitor script (.resc)" };
+            var run = new Command("run", "Run a monitor script (.resc)") { timeout, logLevel, script };
+            run.SetAction(r => Runner.RunScript(r.GetValue(script)!.FullName, r.GetValue(timeout), r.GetValue(logLevel)!));
+
+            var root = new RootCommand("RenodeGic: an Arm GICv3/GICv4 model with its own Renode-compatible machine host")
+            {
+                boot, run, timeout, logLevel,
+            };
+            root.SetAction(r => Runner.RunScript(Path.Combine(Runner.RepositoryRoot, "platforms", "demo.resc"), r.GetValue(timeout), r.GetValue(logLevel)!));
+            return root.Parse(args).Invoke();
+        }
+    }
+}

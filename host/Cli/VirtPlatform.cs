@@ -1,0 +1,53 @@
+// Generates the QEMU-virt-like platform description used by `renode-gic boot` for any CPU count and boot
+// EL. For 4 CPUs at EL1 the text equals platforms/virt-gicv3.repl (a test keeps the two in step).
+using System;
+using System.Text;
+
+namespace RenodeGic.Host.Cli
+{
+    public static class VirtPlatform
+    {
+        public const int MaximumCpus = 8;
+
+        public static string Generate(int cpus, int bootExceptionLevel)
+        {
+            if(cpus < 1 || cpus > MaximumCpus)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cpus), $"--smp must be between 1 and {MaximumCpus}, not {cpus}");
+            }
+            if(bootExceptionLevel != 1 && bootExceptionLevel != 2)
+            {
+                throw new ArgumentOutOfRangeException(nameof(bootExceptionLevel), $"--el must be 1 or 2, not {bootExceptionLevel}");
+            }
+            var words = new[] { "one", "two", "three", "four", "five", "six", "seven", "eight" };
+            var sb = new StringBuilder();
+            sb.Append("// A QEMU-virt-like AArch64 machine with a GICv3 (no ITS yet), ").Append(words[cpus - 1])
+              .Append(" Cortex-A57-class core").Append(cpus > 1 ? "s" : "").Append(" entered at EL").Append(bootExceptionLevel).Append(".\n");
+            sb.Append("// Memory map as QEMU 7.2 `-M virt,gic-version=3`: GICD 0x08000000, GICR 0x080A0000 (stride 0x20000),\n");
+            sb.Append("// PL011 0x09000000 on SPI 1, RAM 1 GiB at 0x40000000. PPIs: EL1 physical timer 30, virtual 27, EL2 26.\n\n");
+            sb.Append("memory: Memory.MappedMemory @ sysbus 0x40000000\n    size: 0x40000000\n\n");
+            sb.Append("gic: IRQControllers.ArmGicV3 @ {\n");
+            sb.Append("        sysbus new Bus.BusMultiRegistration { address: 0x08000000; size: 0x10000; region: \"distributor\" };\n");
+            sb.Append("        sysbus new Bus.BusMultiRegistration { address: 0x080A0000; size: 0x").Append((cpus * 0x20000).ToString("X")).Append("; region: \"redistributor\" }\n");
+            sb.Append("    }\n    numberOfSPIs: 224\n    redistributorStride: 0x20000\n    supportsTwoSecurityStates: false\n");
+            for(var i = 0; i < cpus; i++)
+            {
+                sb.Append("    [").Append(i * 4).Append('-').Append(i * 4 + 3).Append("] -> cpu").Append(i).Append("@[0-3]\n");
+            }
+            for(var i = 0; i < cpus; i++)
+            {
+                sb.Append("\ncpu").Append(i).Append(": CPU.ARMv8A @ sysbus\n    cpuType: \"cortex-a57\"\n    cpuId: ").Append(i)
+                  .Append("\n    genericInterruptController: gic\n    bootExceptionLevel: ").Append(bootExceptionLevel).Append('\n');
+            }
+            for(var i = 0; i < cpus; i++)
+            {
+                sb.Append("\ntimer").Append(i).Append(": Timers.ARM_GenericTimer @ cpu").Append(i).Append("\n    frequency: 62500000\n");
+                sb.Append("    EL1PhysicalTimerIRQ -> gic#").Append(i).Append("@14\n");
+                sb.Append("    EL1VirtualTimerIRQ -> gic#").Append(i).Append("@11\n");
+                sb.Append("    NonSecureEL2PhysicalTimerIRQ -> gic#").Append(i).Append("@10\n");
+            }
+            sb.Append("\nuart0: UART.PL011 @ sysbus 0x09000000\n    -> gic@1\n");
+            return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// System registers the host serves instead of Unicorn (notes/unicorn-aarch64.md §5): the GIC CPU
+// interface (forwarded to the GIC), the generic timer (virtual time), MPIDR/VMPIDR (one engine per core
+// would otherwise report the same MPIDR everywhere) and ID_AA64PFR0_EL1.GIC. Encodings use Renode's
+// layout: op0 << 14 | op1 << 11 | CRn << 7 | CRm << 3 | op2.
+using RenodeGic.Host.Cpu;
+
+namespace Antmicro.Renode.Peripherals.CPU
+{
+    public sealed unsafe partial class ARMv8A
+    {
+        public static uint Encode(uint op0, uint op1, uint crn, uint crm, uint op2) => (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+
+        private static readonly uint MpidrEl1 = Encode(3, 0, 0, 0, 5);
+        private static readonly uint VmpidrEl2 = Encode(3, 4, 0, 0, 5);
+        private static readonly uint IdAa64Pfr0El1 = Encode(3, 0, 0, 4, 0);
+        private static readonly uint HcrEl2 = Encode(3, 4, 1, 1, 0);
+
+        private static uint Encode(Unicorn.CpReg* cp) => Encode(cp->Op0, cp->Op1, cp->Crn, cp->Crm, cp->Op2);
+
+        // ICC_*, ICH_*, ICV_*: op0 = 3, CRn = 12, CRm 8..15 (VBAR_ELx and friends share CRn 12 with CRm 0..1).
+        private static bool IsGicRegister(Unicorn.CpReg* cp) => cp->Op0 == 3 && cp->Crn == 12 && cp->Crm >= 8;
+
+        private static bool IsTimerRegister(Unicorn.CpReg* cp) => cp->Op0 == 3 && cp->Crn == 14;
+
+        private bool HandleMrs(int reg, Unicorn.CpReg* cp)
+        {
+            ulong value;
+            var encoding = Encode(cp);
+            if(IsGicRegister(cp))
+            {
+                if(gic == null || !gic.TryReadSystemRegister(Index, encoding, out value))
+                {
+                    return false; // UNDEFINED: Unicorn raises the exception
+                }
+            }
+            else if(IsTimerRegister(cp))
+            {
+                if(!Timer.TryRead(encoding, ExceptionLevel, out value))
+                {
+                    return false;
+                }
+            }
+            else if(encoding == MpidrEl1)
+            {
+                value = ExceptionLevel >= 2 ? MultiprocessorId : vmpidr;
+            }
+            else if(encoding == VmpidrEl2)
+            {
+                if(ExceptionLevel < 2)
+                {
+                    return false;
+                }
+                value = vmpidr;
+            }
+            else if(encoding == IdAa64Pfr0El1)
+            {
+                // EL0..EL3 AArch64-only (0x2222), FP and AdvSIMD implemented; GIC system registers v3.0+ when a GIC is attached.
+                value = 0x2222UL | (gic != null ? 1UL << 24 : 0);
+            }
+            else
+            {
+                return false;
+            }
+            if(reg != Unicorn.RegXzr)
+            {
+                WriteRegister(reg, value);
+            }
+            SkipInstruction();
+            return true;
+        }
+
+        private bool HandleMsr(Unicorn.CpReg* cp)
+        {
+            var encoding = Encode(cp);
+            if(IsGicRegister(cp))
+            {
+                if(gic == null || !gic.TryWriteSystemRegister(Index, encoding, cp->Value))
+                {
+                    return false;
+                }
+            }
+            else if(IsTimerRegister(cp))
+            {
+                if(!Timer.TryWrite(encoding, ExceptionLevel, cp->Value))
+                {
+                    return false;
+                }
+            }
+            else if(encoding == HcrEl2)
+            {
+                if(ExceptionLevel >= 2)
+                {
+                    hcrEl2 = cp->Value;
+                }
+                return false; // let Unicorn perform the write (or raise UNDEFINED below EL2)
+            }
+            else if(encoding == VmpidrEl2)
+            {
+                if(ExceptionLevel < 2)
+                {
+                    return false;
+                }
+                vmpidr = cp->Value;
+            }
+            else
+            {
+                return false;
+            }
+            SkipInstruction();
+            return true;
+        }
+
+        private void SkipInstruction()
+        {
+            WriteRegister(Unicorn.RegPc, ReadRegister(Unicorn.RegPc) + 4);
+        }
+    }
+}
