@@ -13,8 +13,9 @@ typedef signed int s32;
 typedef signed long s64;
 typedef unsigned long size_t;
 
+#include "asm.h"	/* MAX_CPUS, STACK_SHIFT, HCR_EL2_VALUE (shared with start.S) */
+
 #define NULL ((void *)0)
-#define MAX_CPUS 8
 #define BIT(n) (1UL << (n))
 
 /* ---- system registers ---------------------------------------------------- */

@@ -16,10 +16,12 @@
 //   received byte, standing in for "no more data for 32 bit periods", and cleared by UARTICR or by emptying
 //   the FIFO. UARTINTR (the IRQ line) is the OR of UARTMIS = UARTRIS & UARTIMSC.
 // - Modem lines are not modelled (CTS/DSR/DCD/RI read 0); IrDA and DMA registers only store their values.
-// Accesses to unknown offsets, reads of UARTICR and writes of read-only registers are logged as guest errors.
+// Accesses to unknown offsets and writes of non-zero values to reserved bits are logged; writes to read-only
+// registers are ignored and UARTICR (write-only) reads as 0, as on the real cell.
 using System;
 using System.Collections.Generic;
 using Antmicro.Renode.Core;
+using Antmicro.Renode.Core.Structure.Registers;
 using Antmicro.Renode.Logging;
 using Antmicro.Renode.Peripherals.Bus;
 
@@ -33,7 +35,8 @@ namespace Antmicro.Renode.Peripherals.UART
             UartClockFrequency = uartClockFrequency;
             IRQ = new GPIO();
             rxFifo = new Queue<byte>();
-            registers = BuildRegisterTable();
+            registers = new DoubleWordRegisterCollection(this);
+            DefineRegisters();
             Reset();
         }
 
@@ -55,7 +58,7 @@ namespace Antmicro.Renode.Peripherals.UART
             {
                 lock(sync)
                 {
-                    var divisorTimes64 = (ulong)integerBaudRate * 64 + fractionalBaudRate;
+                    var divisorTimes64 = integerBaudRate.Value * 64 + fractionalBaudRate.Value;
                     return divisorTimes64 == 0 ? 0 : (uint)(UartClockFrequency * 4UL / divisorTimes64);
                 }
             }
@@ -77,17 +80,11 @@ namespace Antmicro.Renode.Peripherals.UART
         {
             lock(sync)
             {
+                registers.Reset();
                 rxFifo.Clear();
                 receiveStatus = 0;
-                irdaLowPowerCounter = 0;
-                integerBaudRate = 0;
-                fractionalBaudRate = 0;
-                lineControl = 0;
-                control = ControlReset;
-                fifoLevelSelect = FifoLevelSelectReset;
-                interruptMask = 0;
                 rawInterrupts = 0;
-                dmaControl = 0;
+                pendingTransmit = null;
                 UpdateInterrupt();
             }
         }
@@ -97,9 +94,10 @@ namespace Antmicro.Renode.Peripherals.UART
         {
             lock(sync)
             {
-                if((control & (ControlUartEnable | ControlReceiveEnable)) != (ControlUartEnable | ControlReceiveEnable))
+                if(!uartEnable.Value || !receiveEnable.Value)
                 {
-                    this.Log(LogLevel.Warning, "Dropped received byte 0x{0:X2}: the receiver is disabled (UARTCR = 0x{1:X}).", value, control);
+                    this.Log(LogLevel.Warning, "Dropped received byte 0x{0:X2}: the receiver is disabled (UARTEN = {1}, RXE = {2}).",
+                        value, uartEnable.Value, receiveEnable.Value);
                     return;
                 }
                 Receive(value);
@@ -111,12 +109,7 @@ namespace Antmicro.Renode.Peripherals.UART
         {
             lock(sync)
             {
-                if(!registers.TryGetValue(offset, out var register) || register.Read == null)
-                {
-                    this.LogUnhandledRead(offset);
-                    return 0;
-                }
-                var value = register.Read();
+                var value = registers.Read(offset);
                 UpdateInterrupt();
                 return value;
             }
@@ -124,15 +117,10 @@ namespace Antmicro.Renode.Peripherals.UART
 
         public void WriteDoubleWord(long offset, uint value)
         {
-            byte? transmitted = null;
+            byte? transmitted;
             lock(sync)
             {
-                if(!registers.TryGetValue(offset, out var register) || register.Write == null)
-                {
-                    this.LogUnhandledWrite(offset, value);
-                    return;
-                }
-                register.Write(value);
+                registers.Write(offset, value);
                 transmitted = pendingTransmit;
                 pendingTransmit = null;
                 UpdateInterrupt();
@@ -172,11 +160,11 @@ namespace Antmicro.Renode.Peripherals.UART
 
         private void DefineRegisters()
         {
+            // DATA, then the per-character error flags: no line errors happen here; overrun is reported in UARTRSR.
             Registers.UARTDR.Define(registers)
                 .WithValueField(0, 8, name: "DATA",
                     valueProviderCallback: _ => ReadData(),
                     writeCallback: (_, value) => pendingTransmit = Transmit((byte)value))
-                // Per-character error flags: no line errors happen here; overrun is reported in UARTRSR.
                 .WithFlag(8, FieldMode.Read, valueProviderCallback: _ => false, name: "FE")
                 .WithFlag(9, FieldMode.Read, valueProviderCallback: _ => false, name: "PE")
                 .WithFlag(10, FieldMode.Read, valueProviderCallback: _ => false, name: "BE")
@@ -316,7 +304,7 @@ namespace Antmicro.Renode.Peripherals.UART
         {
             // The byte passes through the (always empty) transmit FIFO at once, crossing its trigger level.
             rawInterrupts |= InterruptTransmit;
-            if((control & ControlLoopbackEnable) != 0)
+            if(loopbackEnable.Value)
             {
                 Receive(value);
                 return null;
@@ -342,23 +330,23 @@ namespace Antmicro.Renode.Peripherals.UART
 
         private void UpdateInterrupt()
         {
-            IRQ.Set((rawInterrupts & interruptMask) != 0);
+            IRQ.Set(MaskedInterrupts != 0);
         }
 
-        private bool FifoEnabled => (lineControl & LineControlFifoEnable) != 0;
+        private uint MaskedInterrupts => rawInterrupts & (uint)interruptMask.Value;
 
-        private int ReceiveCapacity => FifoEnabled ? FifoDepth : 1;
+        private int ReceiveCapacity => fifoEnable.Value ? FifoDepth : 1;
 
         /// <summary>UARTIFLS.RXIFLSEL: 1/8, 1/4, 1/2, 3/4, 7/8 of the FIFO; one byte without FIFOs.</summary>
         private int ReceiveTriggerLevel
         {
             get
             {
-                if(!FifoEnabled)
+                if(!fifoEnable.Value)
                 {
                     return 1;
                 }
-                switch((fifoLevelSelect >> 3) & 0x7)
+                switch(receiveLevelSelect.Value)
                 {
                 case 0:
                     return FifoDepth / 8;
@@ -377,32 +365,23 @@ namespace Antmicro.Renode.Peripherals.UART
 
         private byte? pendingTransmit;
         private uint receiveStatus;
-        private uint irdaLowPowerCounter;
-        private uint integerBaudRate;
-        private uint fractionalBaudRate;
-        private uint lineControl;
-        private uint control;
-        private uint fifoLevelSelect;
-        private uint interruptMask;
         private uint rawInterrupts;
-        private uint dmaControl;
+        private IValueRegisterField integerBaudRate = null!;
+        private IValueRegisterField fractionalBaudRate = null!;
+        private IFlagRegisterField fifoEnable = null!;
+        private IFlagRegisterField uartEnable = null!;
+        private IFlagRegisterField loopbackEnable = null!;
+        private IFlagRegisterField receiveEnable = null!;
+        private IValueRegisterField receiveLevelSelect = null!;
+        private IValueRegisterField interruptMask = null!;
 
         private readonly Queue<byte> rxFifo;
-        private readonly Dictionary<long, Register> registers;
+        private readonly DoubleWordRegisterCollection registers;
         private readonly object sync = new object();
 
         private const int FifoDepth = 16;
-
-        private const uint ControlUartEnable = 1u << 0;
-        private const uint ControlLoopbackEnable = 1u << 7;
-        private const uint ControlReceiveEnable = 1u << 9;
         private const uint ControlReset = 0x300;
         private const uint FifoLevelSelectReset = 0x12;
-        private const uint LineControlFifoEnable = 1u << 4;
-
-        private const uint FlagReceiveFifoEmpty = 1u << 4;
-        private const uint FlagReceiveFifoFull = 1u << 6;
-        private const uint FlagTransmitFifoEmpty = 1u << 7;
 
         private const uint StatusOverrun = 1u << 3;
 
@@ -410,7 +389,6 @@ namespace Antmicro.Renode.Peripherals.UART
         private const uint InterruptTransmit = 1u << 5;
         private const uint InterruptReceiveTimeout = 1u << 6;
         private const uint InterruptOverrun = 1u << 10;
-        private const uint InterruptMaskAll = 0x7FF;
 
         private static readonly uint[] PeriphId = { 0x11, 0x10, 0x14, 0x00 };
         private static readonly uint[] CellId = { 0x0D, 0xF0, 0x05, 0xB1 };

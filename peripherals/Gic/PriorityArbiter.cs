@@ -1,0 +1,165 @@
+// Highest-priority-pending-interrupt selection (IHI 0069 4.8 "Interrupt prioritization").
+//
+// Each CPU has one candidate set per interrupt group holding the interrupts that are pending, enabled, not
+// active and routed to that CPU. A set is a sorted array of keys (priority << 10 | INTID), so the best
+// candidate of a group is its first key: lower priority value wins, and among equal priorities the lowest
+// INTID (the tie-break rule, applied everywhere). Every state change of an interrupt calls Requeue, which moves
+// the interrupt between sets in O(log n + n) (a binary search and a short array move; n is the number of
+// candidates, typically a handful), so finding the HPPI never scans the INTID space.
+// Derived state: rebuilt from InterruptState by requeueing every interrupt; never guest-visible.
+using System;
+
+namespace Antmicro.Renode.Peripherals.IRQControllers
+{
+    internal sealed class PriorityArbiter
+    {
+        public PriorityArbiter(int cpuCount)
+        {
+            sets = new CandidateSet[cpuCount, GroupCount];
+            for(var cpu = 0; cpu < cpuCount; cpu++)
+            {
+                for(var group = 0; group < GroupCount; group++)
+                {
+                    sets[cpu, group] = new CandidateSet();
+                }
+            }
+            dirty = new bool[cpuCount];
+        }
+
+        public const int GroupCount = 3;
+
+        public static int KeyOf(int priority, int intid) => (priority << IntidBits) | intid;
+
+        public static int IntidOf(int key) => key & ((1 << IntidBits) - 1);
+
+        public static int PriorityOf(int key) => key >> IntidBits;
+
+        /// <summary>
+        /// Puts the interrupt in the candidate set it belongs to now (or in none) and marks every CPU whose set
+        /// changed as dirty. <paramref name="targetCpu"/> is -1 when the interrupt has no valid target.
+        /// </summary>
+        public void Requeue(InterruptState bank, int intid, int targetCpu, GicGroup group)
+        {
+            var eligible = targetCpu >= 0 && bank.Enabled[intid] && !bank.Active[intid] && bank.IsPending(intid);
+            var key = KeyOf(bank.Priority[intid], intid);
+            var queuedCpu = bank.QueuedCpu[intid];
+            if(eligible && queuedCpu == targetCpu && bank.QueuedKey[intid] == key && bank.QueuedGroup[intid] == group)
+            {
+                return;
+            }
+            if(queuedCpu >= 0)
+            {
+                sets[queuedCpu, (int)bank.QueuedGroup[intid]].Remove(bank.QueuedKey[intid]);
+                dirty[queuedCpu] = true;
+                bank.QueuedCpu[intid] = -1;
+            }
+            if(eligible)
+            {
+                sets[targetCpu, (int)group].Add(key);
+                bank.QueuedCpu[intid] = targetCpu;
+                bank.QueuedKey[intid] = key;
+                bank.QueuedGroup[intid] = group;
+                dirty[targetCpu] = true;
+            }
+        }
+
+        /// <summary>
+        /// The best candidate of <paramref name="cpu"/> among the groups in <paramref name="groupMask"/>
+        /// (bit g = group g enabled). False when there is none.
+        /// </summary>
+        public bool TryGetHighest(int cpu, int groupMask, out int intid, out int priority, out GicGroup group)
+        {
+            var best = int.MaxValue;
+            var bestGroup = GicGroup.Group0;
+            for(var g = 0; g < GroupCount; g++)
+            {
+                if((groupMask & (1 << g)) == 0)
+                {
+                    continue;
+                }
+                var set = sets[cpu, g];
+                if(set.Count > 0 && set.First < best)
+                {
+                    best = set.First;
+                    bestGroup = (GicGroup)g;
+                }
+            }
+            if(best == int.MaxValue)
+            {
+                intid = 1023;
+                priority = 0xFF;
+                group = GicGroup.Group0;
+                return false;
+            }
+            intid = IntidOf(best);
+            priority = PriorityOf(best);
+            group = bestGroup;
+            return true;
+        }
+
+        /// <summary>Number of candidates of one CPU and group (for tests and diagnostics).</summary>
+        public int CountOf(int cpu, GicGroup group) => sets[cpu, (int)group].Count;
+
+        public void MarkDirty(int cpu)
+        {
+            dirty[cpu] = true;
+        }
+
+        public void MarkAllDirty()
+        {
+            Array.Fill(dirty, true);
+        }
+
+        /// <summary>Returns and clears the dirty flag of a CPU.</summary>
+        public bool TakeDirty(int cpu)
+        {
+            var wasDirty = dirty[cpu];
+            dirty[cpu] = false;
+            return wasDirty;
+        }
+
+        private const int IntidBits = 10;
+
+        private readonly CandidateSet[,] sets;
+        private readonly bool[] dirty;
+
+        /// <summary>A sorted set of distinct int keys with O(1) minimum.</summary>
+        private sealed class CandidateSet
+        {
+            public int Count => count;
+
+            public int First => keys[0];
+
+            public void Add(int key)
+            {
+                var index = Array.BinarySearch(keys, 0, count, key);
+                if(index >= 0)
+                {
+                    return;
+                }
+                index = ~index;
+                if(count == keys.Length)
+                {
+                    Array.Resize(ref keys, keys.Length * 2);
+                }
+                Array.Copy(keys, index, keys, index + 1, count - index);
+                keys[index] = key;
+                count++;
+            }
+
+            public void Remove(int key)
+            {
+                var index = Array.BinarySearch(keys, 0, count, key);
+                if(index < 0)
+                {
+                    return;
+                }
+                Array.Copy(keys, index + 1, keys, index, count - index - 1);
+                count--;
+            }
+
+            private int[] keys = new int[16];
+            private int count;
+        }
+    }
+}

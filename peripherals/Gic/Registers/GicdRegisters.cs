@@ -1,0 +1,45 @@
+// GICv3 Distributor register offsets (IHI 0069, chapter 12.9, "The GICD_* registers"), relative to GICD_BASE.
+// Families with one register per group of INTIDs are given by their first offset (INTIDs 0..).
+namespace Antmicro.Renode.Peripherals.IRQControllers
+{
+    internal enum GicdRegisters : long
+    {
+        GICD_CTLR = 0x0000,
+        GICD_TYPER = 0x0004,
+        GICD_IIDR = 0x0008,
+        GICD_TYPER2 = 0x000C,
+        GICD_STATUSR = 0x0010,
+        GICD_SETSPI_NSR = 0x0040,
+        GICD_CLRSPI_NSR = 0x0048,
+        GICD_SETSPI_SR = 0x0050,
+        GICD_CLRSPI_SR = 0x0058,
+        GICD_IGROUPR = 0x0080,
+        GICD_ISENABLER = 0x0100,
+        GICD_ICENABLER = 0x0180,
+        GICD_ISPENDR = 0x0200,
+        GICD_ICPENDR = 0x0280,
+        GICD_ISACTIVER = 0x0300,
+        GICD_ICACTIVER = 0x0380,
+        GICD_IPRIORITYR = 0x0400,
+        GICD_ITARGETSR = 0x0800,
+        GICD_ICFGR = 0x0C00,
+        GICD_IGRPMODR = 0x0D00,
+        GICD_NSACR = 0x0E00,
+        GICD_SGIR = 0x0F00,
+        GICD_CPENDSGIR = 0x0F10,
+        GICD_SPENDSGIR = 0x0F20,
+        GICD_IROUTER = 0x6000,
+        GICD_PIDR4 = 0xFFD0,
+        GICD_PIDR5 = 0xFFD4,
+        GICD_PIDR6 = 0xFFD8,
+        GICD_PIDR7 = 0xFFDC,
+        GICD_PIDR0 = 0xFFE0,
+        GICD_PIDR1 = 0xFFE4,
+        GICD_PIDR2 = 0xFFE8,
+        GICD_PIDR3 = 0xFFEC,
+        GICD_CIDR0 = 0xFFF0,
+        GICD_CIDR1 = 0xFFF4,
+        GICD_CIDR2 = 0xFFF8,
+        GICD_CIDR3 = 0xFFFC,
+    }
+}
