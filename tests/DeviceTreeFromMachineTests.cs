@@ -1,3 +1,4 @@
+using System.IO;
 using System.Linq;
 using Antmicro.Renode.Core;
 using Antmicro.Renode.Peripherals;
@@ -8,6 +9,7 @@ using Antmicro.Renode.Peripherals.UART;
 using NUnit.Framework;
 using RenodeGic.Host.DeviceTree;
 using RenodeGic.Host.Emulation;
+using RenodeGic.Host.Platform;
 
 namespace RenodeGic.Tests
 {
@@ -45,6 +47,30 @@ namespace RenodeGic.Tests
             Assert.That(dts, Does.Contain("method = \"smc\";"));
             Assert.That(dts, Does.Contain("cpu@1 {"));
             Assert.That(dts, Does.Not.Contain("cpu@2 {"));
+        }
+
+        [Test]
+        public void ShouldDescribeShippedVirtPlatformLikeQemuVirt()
+        {
+            DtcHelper.RequireDtc();
+            var root = TestContext.CurrentContext.TestDirectory;
+            while(root != null && !File.Exists(Path.Combine(root, "RenodeGic.slnx")))
+            {
+                root = Path.GetDirectoryName(root);
+            }
+            Assert.That(root, Is.Not.Null, "the repository root holds RenodeGic.slnx");
+            using var machine = new Machine("virt");
+            new ReplLoader(machine).LoadFile(Path.Combine(root!, "platforms", "virt-gicv3.repl"));
+
+            var dts = DtcHelper.Decompile(PlatformDeviceTree.Build(DeviceTreeSpec.FromMachine(machine, "earlycon")), out var stderr);
+
+            Assert.That(stderr, Is.Empty);
+            Assert.That(dts, Does.Contain("reg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0x80000>;"));
+            Assert.That(dts, Does.Contain("reg = <0x00 0x40000000 0x00 0x3fff0000>;"), "RAM less the CPU trampoline page");
+            Assert.That(dts, Does.Contain("interrupts = <0x00 0x01 0x04>;"), "uart0 -> gic@1 is SPI 1");
+            Assert.That(dts, Does.Contain("cpu@3 {"));
+            Assert.That(dts, Does.Contain("method = \"hvc\";"));
+            Assert.That(dts, Does.Contain("bootargs = \"earlycon\";"));
         }
 
         [Test]

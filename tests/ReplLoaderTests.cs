@@ -206,12 +206,18 @@ numbered: HostTest.NumberedOutputs @ none
         {
             var seen = new System.Collections.Generic.List<string>();
             loader.InitStatementHandler = (name, statement, at) => seen.Add($"{name}|{statement}|{at}");
-            Load("dev: HostTest.Configurable @ sysbus 0x1000\n    count: 1\n    init:\n    {\n        Frequency 5; Speed Fast\n    }\n", "init.repl");
-            Assert.That(seen, Is.EqualTo(new[] { "dev|Frequency 5|init.repl:3", "dev|Speed Fast|init.repl:3" }));
+            Load("dev: HostTest.Configurable @ sysbus 0x1000\n    count: 1\n    init:\n    {\n        Frequency 5; Speed Fast\n    }\n"
+                + "dev2: HostTest.Configurable @ sysbus 0x2000\n    init:\n        Frequency 6\n\n        Speed \"Slow\"\n    count: 2\n"
+                + "dev3: HostTest.Sink @ none { init: { Reset } }\n", "init.repl");
+            Assert.That(seen, Is.EqualTo(new[]
+            {
+                "dev|Frequency 5|init.repl:3", "dev|Speed Fast|init.repl:3", "dev2|Frequency 6|init.repl:8", "dev2|Speed \"Slow\"|init.repl:8", "dev3|Reset|init.repl:13",
+            }));
+            Assert.That(((Configurable)machine.Peripherals[1]).Count, Is.EqualTo(2), "attributes after an indented init block still apply");
         }
 
         [TestCase("dev: UART.PL0111 @ sysbus 0x1000\n", 1, "unknown type 'UART.PL0111' (expected a type under Antmicro.Renode.Peripherals)")]
-        [TestCase("\n\ndev: HostTest.Configurable @ sysbus 0x1000\n    count: 1\n    colour: 3\n", 5, "unknown property 'colour' of Configurable (not a constructor parameter or settable property)")]
+        [TestCase("\n\ndev: HostTest.Configurable @ sysbus 0x1000\n    count: 1\n    colour: 3\n", 5, "unknown property 'colour' of Configurable (not a constructor parameter or a settable property)")]
         [TestCase("dev: HostTest.Configurable @ sysbus 0x1000\n    count: 12z\n", 2, "bad number '12z'")]
         [TestCase("dev: HostTest.Configurable @ sysbus 0x1000\n    count: 0x\n", 2, "bad number '0x'")]
         [TestCase("dev: HostTest.Configurable @ sysbus 0x1000\n    count: 1\n    -> gicc@3\n", 3, "unknown peripheral 'gicc'")]

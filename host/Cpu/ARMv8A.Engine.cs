@@ -135,9 +135,15 @@ namespace Antmicro.Renode.Peripherals.CPU
                 }
                 var n = size >= 4 ? size / 4 : 1u;
                 cpu.sliceExecuted += n;
-                if(cpu.sliceExecuted >= cpu.sliceBudget)
+                if(cpu.sliceExecuted >= cpu.sliceBudget || cpu.yieldRequested)
                 {
                     cpu.RequestStop(StopReason.Budget);
+                }
+                else if((cpu.lines[0] || cpu.lines[1]) && cpu.CanTakeInterruptNow())
+                {
+                    // A raised line became deliverable (QEMU ends a block after a DAIF write, so an unmask is
+                    // seen at the next block): stop so the host enters the exception now.
+                    cpu.RequestStop(StopReason.InterruptLine);
                 }
             }
             catch(Exception e)

@@ -104,6 +104,15 @@ namespace Antmicro.Renode.Peripherals.CPU
             }
         }
 
+        /// <summary>Whether a raised IRQ or FIQ line would be taken at the current PSTATE.</summary>
+        private bool CanTakeInterruptNow()
+        {
+            var pstate = ReadRegister(Unicorn.RegPstate);
+            var el = (int)((pstate >> 2) & 3);
+            return (lines[1] && TryRoute(pstate, el, HcrFmo, 1UL << 6, out _))
+                || (lines[0] && TryRoute(pstate, el, HcrImo, 1UL << 7, out _));
+        }
+
         // Arm ARM D1.3.6 (routing) and D1.3.7 (masking) for Non-secure state with EL2 present:
         // to EL2 when HCR_EL2.{IMO|FMO} or TGE is set, else to EL1; an interrupt for a lower EL than the
         // current one is not taken; one for a higher EL ignores PSTATE masks; one for the current EL obeys them.

@@ -1,6 +1,7 @@
 // System registers the host serves instead of Unicorn (notes/unicorn-aarch64.md §5): the GIC CPU
 // interface (forwarded to the GIC), the generic timer (virtual time), MPIDR/VMPIDR (one engine per core
-// would otherwise report the same MPIDR everywhere) and ID_AA64PFR0_EL1.GIC. Encodings use Renode's
+// would otherwise report the same MPIDR everywhere) and ID_AA64PFR0_EL1.GIC. Only for registers QEMU does
+// not implement (the GIC's) does the hook step over the instruction itself. Encodings use Renode's
 // layout: op0 << 14 | op1 << 11 | CRn << 7 | CRm << 3 | op2.
 using RenodeGic.Host.Cpu;
 
@@ -17,8 +18,10 @@ namespace Antmicro.Renode.Peripherals.CPU
 
         private static uint Encode(Unicorn.CpReg* cp) => Encode(cp->Op0, cp->Op1, cp->Crn, cp->Crm, cp->Op2);
 
-        // ICC_*, ICH_*, ICV_*: op0 = 3, CRn = 12, CRm 8..15 (VBAR_ELx and friends share CRn 12 with CRm 0..1).
-        private static bool IsGicRegister(Unicorn.CpReg* cp) => cp->Op0 == 3 && cp->Crn == 12 && cp->Crm >= 8;
+        // ICC_*, ICH_*, ICV_*: op0 = 3, CRn = 12, CRm 8..15 (VBAR_ELx and friends share CRn 12 with CRm 0..1),
+        // plus ICC_PMR_EL1 / ICV_PMR_EL1 at op0 = 3, op1 = 0, CRn = 4, CRm = 6, op2 = 0.
+        private static bool IsGicRegister(Unicorn.CpReg* cp) =>
+            cp->Op0 == 3 && ((cp->Crn == 12 && cp->Crm >= 8) || (cp->Crn == 4 && cp->Crm == 6 && cp->Op1 == 0 && cp->Op2 == 0));
 
         private static bool IsTimerRegister(Unicorn.CpReg* cp) => cp->Op0 == 3 && cp->Crn == 14;
 
@@ -26,12 +29,14 @@ namespace Antmicro.Renode.Peripherals.CPU
         {
             ulong value;
             var encoding = Encode(cp);
+            var qemuKnowsIt = true;
             if(IsGicRegister(cp))
             {
                 if(gic == null || !gic.TryReadSystemRegister(Index, encoding, out value))
                 {
                     return false; // UNDEFINED: Unicorn raises the exception
                 }
+                qemuKnowsIt = false;
             }
             else if(IsTimerRegister(cp))
             {
@@ -65,7 +70,10 @@ namespace Antmicro.Renode.Peripherals.CPU
             {
                 WriteRegister(reg, value);
             }
-            SkipInstruction();
+            if(!qemuKnowsIt)
+            {
+                SkipInstruction();
+            }
             return true;
         }
 
@@ -78,8 +86,11 @@ namespace Antmicro.Renode.Peripherals.CPU
                 {
                     return false;
                 }
+                // Registers QEMU does not know would be UNDEFINED after the hook: step over the MSR ourselves.
+                SkipInstruction();
+                return true;
             }
-            else if(IsTimerRegister(cp))
+            if(IsTimerRegister(cp))
             {
                 if(!Timer.TryWrite(encoding, ExceptionLevel, cp->Value))
                 {
@@ -106,7 +117,8 @@ namespace Antmicro.Renode.Peripherals.CPU
             {
                 return false;
             }
-            SkipInstruction();
+            // QEMU implements these registers: returning 1 makes Unicorn skip its own access and step over
+            // the instruction; moving PC here as well would skip the next instruction too.
             return true;
         }
 

@@ -148,9 +148,14 @@ namespace Antmicro.Renode.Peripherals.CPU
                 return;
             }
             lines[number] = value;
-            if(value && running)
+            // While this core runs, its block hook sees the raised line at the next block and stops there if the
+            // interrupt can be taken. (Stopping Unicorn inside an MMIO or system-register callback would make it
+            // re-execute the accessing instruction.)
+            if(value && !running && scheduler != null)
             {
-                RequestStop(StopReason.InterruptLine);
+                // Another core raised our line (an SGI, an SPI it routed here): let it yield so that we can
+                // respond in the next round instead of after its whole quantum.
+                scheduler.OnInterruptRaisedFor(this);
             }
         }
 
@@ -183,6 +188,17 @@ namespace Antmicro.Renode.Peripherals.CPU
             pendingBootRegisters = bootRegs;
             State = CpuState.Starting;
         }
+
+        /// <summary>Ends the running slice early so other cores run (its remaining budget is not lost).</summary>
+        internal void Yield()
+        {
+            if(running)
+            {
+                yieldRequested = true; // honoured by the block hook at the next block boundary
+            }
+        }
+
+        internal bool IsRunningSlice => running;
 
         internal CpuScheduler Scheduler => scheduler ?? throw new InvalidOperationException($"{Name} is not part of a loaded machine");
 
@@ -258,6 +274,7 @@ namespace Antmicro.Renode.Peripherals.CPU
                 TryTakeInterrupt();
 
                 stopReason = StopReason.None;
+                yieldRequested = false;
                 running = true;
                 var pcBefore = ReadRegister(Unicorn.RegPc);
                 var err = Unicorn.EmuStart(engine, pcBefore, 0, 0, UIntPtr.Zero);
@@ -413,6 +430,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         private ulong pendingX0;
         private ulong[]? pendingBootRegisters;
         private volatile bool running;
+        private bool yieldRequested;
         private StopReason stopReason;
         private Exception? hookException;
         private ulong sliceBudget;

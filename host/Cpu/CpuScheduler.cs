@@ -142,6 +142,18 @@ namespace RenodeGic.Host.Cpu
             return false;
         }
 
+        /// <summary>A core's interrupt line rose while another core runs: that core yields at its next block.</summary>
+        internal void OnInterruptRaisedFor(ARMv8A target)
+        {
+            foreach(var cpu in cpus)
+            {
+                if(cpu != target && cpu.IsRunningSlice)
+                {
+                    cpu.Yield();
+                }
+            }
+        }
+
         internal void RequestSystemOff(ARMv8A cpu, bool reset)
         {
             stopOutcome ??= reset ? RunOutcome.SystemReset : RunOutcome.SystemOff;

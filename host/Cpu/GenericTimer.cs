@@ -128,7 +128,8 @@ namespace Antmicro.Renode.Peripherals.Timers
             value = field switch
             {
                 0 => (ulong)(uint)(int)(long)(t.Compare - count),
-                1 => t.Control | (count >= t.Compare ? 4UL : 0UL),
+                // ISTATUS is meaningful only while ENABLE is set; it reads 0 when disabled (as QEMU).
+                1 => t.Control | ((t.Control & 1) != 0 && count >= t.Compare ? 4UL : 0UL),
                 _ => t.Compare,
             };
             return true;
@@ -260,7 +261,7 @@ namespace Antmicro.Renode.Peripherals.Timers
                 break;
             case (7, 2):
                 index = 4;
-                minimumEl = 1;
+                minimumEl = 3; // CNTPS_*: Secure EL1 only; the host's software runs Non-secure
                 break;
             default:
                 return false;

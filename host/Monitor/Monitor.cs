@@ -65,7 +65,11 @@ namespace RenodeGic.Host.Monitor
         /// <summary>Fallback directory for '@' paths (the repository root).</summary>
         public string RootDirectory { get; set; }
 
+        /// <summary>The current machine (the last created or 'mach set' one).</summary>
         public Machine? Machine { get; private set; }
+
+        /// <summary>Every machine created, in creation order.</summary>
+        public IReadOnlyList<Machine> Machines => machines;
 
         /// <summary>Called when 'mach create' (or the first command needing a machine) creates the machine; the CPU scheduler hooks in here.</summary>
         public event Action<Machine>? MachineCreated;
@@ -496,18 +500,30 @@ namespace RenodeGic.Host.Monitor
             return Machine ?? throw at.Error("no machine (expected 'mach create' first)");
         }
 
+        // 'mach create' makes a new machine the current one (earlier ones stay in Machines, as in Renode);
+        // 'mach set "name"' or 'mach set 0' switches back.
         private void Mach(List<Word> args, Context at)
         {
-            if(args.Count == 0 || args[0].Text != "create")
+            if(args.Count >= 1 && args[0].Text == "create")
             {
-                throw at.Error("expected 'mach create [\"name\"]'");
+                var name = args.Count > 1 ? args[1].Text : $"machine-{machines.Count}";
+                if(machines.Any(m => m.Name == name))
+                {
+                    throw at.Error($"a machine named '{name}' already exists");
+                }
+                Machine = new Machine(name);
+                machines.Add(Machine);
+                MachineCreated?.Invoke(Machine);
+                return;
             }
-            if(Machine != null)
+            if(args.Count == 2 && args[0].Text == "set")
             {
-                throw at.Error($"a machine ('{Machine.Name}') already exists; this host runs one machine");
+                Machine = machines.FirstOrDefault(m => m.Name == args[1].Text)
+                    ?? (int.TryParse(args[1].Text, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < machines.Count ? machines[index]
+                    : throw at.Error($"no machine '{args[1].Text}' (machines: {string.Join(", ", machines.Select(m => m.Name))})"));
+                return;
             }
-            Machine = new Machine(args.Count > 1 ? args[1].Text : "machine-0");
-            MachineCreated?.Invoke(Machine);
+            throw at.Error("expected 'mach create [\"name\"]' or 'mach set \"name\"'");
         }
 
         private void MachineCommand(List<Word> args, Context at)
@@ -887,7 +903,7 @@ namespace RenodeGic.Host.Monitor
         }
 
         private const string HelpText = @"Commands:
-  mach create [""name""]                         create the machine
+  mach create [""name""] | mach set ""name""        create a machine (it becomes current) | switch
   machine LoadPlatformDescription @file.repl     load a platform description
   machine LoadPlatformDescriptionFromString ""..."" load one from text
   sysbus LoadELF @file.elf                       load an ELF and set every CPU's PC to its entry
@@ -905,6 +921,7 @@ namespace RenodeGic.Host.Monitor
   macro name """"""...""""""  |  runMacro $name
   quit";
 
+        private readonly List<Machine> machines = new List<Machine>();
         private readonly Dictionary<string, string> variables = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> macros = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, LogLevel> sourceLevels = new Dictionary<string, LogLevel>(StringComparer.Ordinal);

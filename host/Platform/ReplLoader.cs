@@ -60,7 +60,7 @@ namespace RenodeGic.Host.Platform
             {
                 throw new PlatformLoadException(path, 0, "platform description file not found");
             }
-            Load(File.ReadAllText(full), path, Path.GetDirectoryName(full)!);
+            Load(File.ReadAllText(full), path, Path.GetDirectoryName(full)!, full);
         }
 
         /// <summary>Loads description text; <paramref name="fileName"/> names it in errors, usings resolve from <paramref name="baseDirectory"/>.</summary>
@@ -69,11 +69,16 @@ namespace RenodeGic.Host.Platform
             Load(text, fileName, baseDirectory ?? Directory.GetCurrentDirectory());
         }
 
-        private void Load(string text, string fileName, string baseDirectory)
+        private void Load(string text, string fileName, string baseDirectory, string? fullPath = null)
         {
             var entries = new List<MergedEntry>();
             var byName = new Dictionary<string, MergedEntry>(StringComparer.Ordinal);
-            Collect(ReplParser.Parse(text, fileName), baseDirectory, entries, byName, new Stack<string>(), null);
+            var including = new Stack<string>();
+            if(fullPath != null)
+            {
+                including.Push(fullPath);
+            }
+            Collect(ReplParser.Parse(text, fileName), baseDirectory, entries, byName, including, null);
             new Build(this, entries).Run();
         }
 
@@ -510,7 +515,7 @@ namespace RenodeGic.Host.Platform
                     {
                         foreach(var reference in References(attribute.Value))
                         {
-                            if(byName.TryGetValue(reference.Name, out var dependency) && dependency != plan)
+                            if(byName.TryGetValue(reference.Name, out var dependency))
                             {
                                 Visit(dependency, path);
                             }

@@ -161,6 +161,10 @@ namespace RenodeGic.Host.Platform
                         {
                             LexMonitorBlock();
                         }
+                        else if(c == ':' && IsMonitorBlockStart(offset: 0))
+                        {
+                            LexIndentedMonitorBlock();
+                        }
                         continue;
                     }
                     throw new PlatformLoadException(file, line, $"unexpected character '{c}'");
@@ -269,19 +273,94 @@ namespace RenodeGic.Host.Platform
             }
 
             // "init: {", "init add: {", "reset: {", "reset add: {" open a block of monitor statements kept as text.
-            private bool IsMonitorBlockStart()
+            // offset 1: the last token is the '{' after the ':'; offset 0: the last token is the ':'.
+            private bool IsMonitorBlockStart(int offset = 1)
             {
-                var n = tokens.Count;
-                if(n < 3 || tokens[n - 2].Text != ":" || tokens[n - 2].Kind != TokenKind.Symbol)
+                var n = tokens.Count - offset;
+                if(n < 2 || tokens[n - 1].Text != ":" || tokens[n - 1].Kind != TokenKind.Symbol)
                 {
                     return false;
                 }
-                var keyword = tokens[n - 3];
-                if(keyword.Kind == TokenKind.Identifier && keyword.Text == "add" && n >= 4)
+                var keyword = tokens[n - 2];
+                if(keyword.Kind == TokenKind.Identifier && keyword.Text == "add" && n >= 3)
                 {
-                    keyword = tokens[n - 4];
+                    keyword = tokens[n - 3];
                 }
                 return keyword.Kind == TokenKind.Identifier && (keyword.Text == "init" || keyword.Text == "reset");
+            }
+
+            // "init:" at the end of a line: either a '{' block on a following line, or statements on the following,
+            // more indented lines (the layout form), which become one Raw token between '{' and '}'.
+            private void LexIndentedMonitorBlock()
+            {
+                var rest = pos;
+                while(rest < text.Length && text[rest] is ' ' or '\t' or '\r')
+                {
+                    rest++;
+                }
+                if(rest < text.Length && text[rest] != '\n' && !(text[rest] == '/' && rest + 1 < text.Length && text[rest + 1] == '/'))
+                {
+                    return; // "init: {" on the same line, or a syntax error the parser reports
+                }
+                var keyword = tokens[^2].Text == "add" ? tokens[^3] : tokens[^2];
+                var keywordColumn = keyword.Column;
+                var startLine = line;
+                var statements = new StringBuilder();
+                var scan = rest;
+                var scanLine = line;
+                var lastConsumed = -1;
+                var lastLine = line;
+                while(scan < text.Length)
+                {
+                    // move to the start of the next line
+                    while(scan < text.Length && text[scan] != '\n')
+                    {
+                        scan++;
+                    }
+                    if(scan >= text.Length)
+                    {
+                        break;
+                    }
+                    scan++;
+                    scanLine++;
+                    var lineBegin = scan;
+                    var indent = 0;
+                    while(scan < text.Length && text[scan] is ' ' or '\t')
+                    {
+                        scan++;
+                        indent++;
+                    }
+                    var lineEnd = text.IndexOf('\n', scan);
+                    var content = text.Substring(scan, (lineEnd < 0 ? text.Length : lineEnd) - scan).TrimEnd('\r', ' ', '\t');
+                    if(content.Length == 0)
+                    {
+                        continue;
+                    }
+                    if(statements.Length == 0 && content.StartsWith('{'))
+                    {
+                        // brace form on a later line: skip the blank gap so '{' follows the ':' directly
+                        pos = scan;
+                        line = scanLine;
+                        lineStart = lineBegin;
+                        return;
+                    }
+                    if(indent <= keywordColumn)
+                    {
+                        break;
+                    }
+                    statements.Append(content).Append('\n');
+                    lastConsumed = lineEnd < 0 ? text.Length : lineEnd;
+                    lastLine = scanLine;
+                }
+                if(lastConsumed < 0)
+                {
+                    throw new PlatformLoadException(file, startLine, $"expected monitor statements after '{keyword.Text}:' (on more indented lines, or in '{{ }}')");
+                }
+                tokens.Add(new Token(TokenKind.Symbol, "{", startLine, keywordColumn));
+                tokens.Add(new Token(TokenKind.Raw, statements.ToString(), startLine, keywordColumn));
+                tokens.Add(new Token(TokenKind.Symbol, "}", lastLine, keywordColumn));
+                pos = lastConsumed;
+                line = lastLine;
             }
 
             private void LexMonitorBlock()

@@ -15,6 +15,7 @@
 // - 1-of-N (IROUTER.Interrupt_Routing_Mode = 1): the target is the lowest-numbered attached processor that
 //   participates (IHI 0069, "Routing SPIs and SGIs by PE affinity"): GICR_WAKER.ProcessorSleep = 0, GICR_CTLR.DPG<group> = 0 and the
 //   group enabled in its ICC_IGRPEN<n>; with no participant the SPI stays pending and unforwarded.
+using Antmicro.Renode.Core.Structure.Registers;
 using Antmicro.Renode.Logging;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
@@ -32,7 +33,6 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             target = new int[InterruptCount];
             block = new GicMmioBlock(gic, "gicd");
             DefineRegisters();
-            Reset();
         }
 
         /// <summary>INTIDs 0 .. InterruptCount-1 exist (the SPIs are 32 and above).</summary>
@@ -78,10 +78,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             oneOfNCount = 0;
             block.Reset();
-            RetargetAll();
         }
 
-        /// <summary>Recomputes the target of every SPI (after a CPU attach, a DS change, ...).</summary>
+        /// <summary>Recomputes the target of every SPI (after reset, a CPU attach, a DS change, ...).</summary>
         public void RetargetAll()
         {
             for(var intid = 32; intid < InterruptCount; intid++)
@@ -262,7 +261,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         }
 
         /// <summary>GICD_PIDR0..7 and GICD_CIDR0..3 (also used by the Redistributors, with their PIDR0).</summary>
-        internal static void DefineIdRegisters(Antmicro.Renode.Core.Structure.Registers.DoubleWordRegisterCollection words, uint pidr0, int architectureRevision)
+        internal static void DefineIdRegisters(DoubleWordRegisterCollection words, uint pidr0, int architectureRevision)
         {
             var values = new (long Offset, uint Value)[]
             {

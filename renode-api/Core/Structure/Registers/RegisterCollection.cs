@@ -3,7 +3,7 @@
 //
 // Lookup is allocation-free: after the map changes, the next access builds a dense array over the offset range
 // (index = (offset - lowest) >> shift, shift = the largest power of two dividing every offset difference) when
-// that array stays small, and falls back to the dictionary otherwise.
+// that array stays small (at most 64K entries and 64 slots per register), and falls back to the dictionary otherwise.
 using System;
 using System.Collections.Generic;
 using System.Numerics;
@@ -258,7 +258,7 @@ namespace Antmicro.Renode.Core.Structure.Registers
             }
             var shift = differences == 0 ? 0 : BitOperations.TrailingZeroCount(differences);
             var length = ((ulong)(highest - lowest) >> shift) + 1;
-            if(length > MaximumDenseLength || length > (ulong)registers.Count * 16)
+            if(length > MaximumDenseLength || length > (ulong)registers.Count * 64)
             {
                 denseUnusable = true;
                 dense = null;

@@ -184,20 +184,20 @@ namespace Antmicro.Renode.Core.Structure.Registers
             switch(Unsafe.SizeOf<TEnum>())
             {
             case 1:
-            {
-                var b = (byte)value;
-                return Unsafe.As<byte, TEnum>(ref b);
-            }
+                {
+                    var b = (byte)value;
+                    return Unsafe.As<byte, TEnum>(ref b);
+                }
             case 2:
-            {
-                var w = (ushort)value;
-                return Unsafe.As<ushort, TEnum>(ref w);
-            }
+                {
+                    var w = (ushort)value;
+                    return Unsafe.As<ushort, TEnum>(ref w);
+                }
             case 4:
-            {
-                var d = (uint)value;
-                return Unsafe.As<uint, TEnum>(ref d);
-            }
+                {
+                    var d = (uint)value;
+                    return Unsafe.As<uint, TEnum>(ref d);
+                }
             default:
                 return Unsafe.As<ulong, TEnum>(ref value);
             }

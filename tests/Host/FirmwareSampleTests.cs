@@ -1,0 +1,125 @@
+// The firmware samples (firmware-samples/) on our host must print exactly what QEMU's virt machine prints:
+// firmware-samples/expected/<name>.<el1|el2>.txt holds QEMU 7.2's transcript, and a second test re-runs
+// QEMU live (when installed) to prove those files are QEMU's own output.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Antmicro.Renode.Peripherals.CPU;
+using Antmicro.Renode.Peripherals.UART;
+using Antmicro.Renode.Time;
+using NUnit.Framework;
+using RenodeGic.Host.Cli;
+using RenodeGic.Host.Emulation;
+using RenodeGic.Host.Platform;
+
+namespace RenodeGic.Tests.Host
+{
+    [TestFixture]
+    [NonParallelizable]
+    public class FirmwareSampleTests
+    {
+        public static IEnumerable<TestCaseData> Samples()
+        {
+            var list = Path.Combine(Root, "tests", "FirmwareSampleList.txt");
+            foreach(var raw in File.ReadAllLines(list))
+            {
+                var line = raw.Split('#')[0].Trim();
+                if(line.Length == 0)
+                {
+                    continue;
+                }
+                var cells = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                if(cells[0].EndsWith("-bench", StringComparison.Ordinal))
+                {
+                    continue; // benchmarks: bench/ runs them
+                }
+                foreach(var mode in cells.Skip(1))
+                {
+                    yield return new TestCaseData(cells[0], mode).SetName($"{cells[0]}.{mode}");
+                }
+            }
+        }
+
+        [TestCaseSource(nameof(Samples))]
+        public void ShouldPrintTheSameTranscriptAsQemu(string name, string mode)
+        {
+            var expected = ReadExpected(name, mode);
+            var (outcome, transcript, _) = RunOnOurHost(name, mode == "el2" ? 2 : 1);
+            Assert.That(transcript, Is.EqualTo(expected), $"{name} ({mode}) transcript differs from QEMU's");
+            Assert.That(outcome, Is.EqualTo(RunOutcome.SystemOff), "the sample ends with PSCI SYSTEM_OFF");
+        }
+
+        [TestCaseSource(nameof(Samples))]
+        [Category("qemu")]
+        public void QemuShouldStillPrintTheRecordedTranscript(string name, string mode)
+        {
+            if(!File.Exists("/usr/bin/qemu-system-aarch64"))
+            {
+                Assert.Ignore("qemu-system-aarch64 is not installed (scripts/setup.sh installs it)");
+            }
+            var psi = new ProcessStartInfo("sh", $"{Path.Combine(Root, "firmware-samples", "run-qemu.sh")} {name} {mode}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.That(Normalize(stdout), Is.EqualTo(ReadExpected(name, mode)));
+        }
+
+        [Test]
+        public void ShouldBeDeterministic()
+        {
+            var a = RunOnOurHost("sgi-ipi", 1);
+            var b = RunOnOurHost("sgi-ipi", 1);
+            Assert.That(b.Transcript, Is.EqualTo(a.Transcript));
+            Assert.That(b.ElapsedNs, Is.EqualTo(a.ElapsedNs), "the same virtual time to SYSTEM_OFF");
+        }
+
+        [Test]
+        public void TheVirtPlatformFileShouldEqualTheGeneratedDefault()
+        {
+            var file = File.ReadAllText(Path.Combine(Root, "platforms", "virt-gicv3.repl"));
+            Assert.That(VirtPlatform.Generate(4, 1), Is.EqualTo(file));
+        }
+
+        public static (RunOutcome Outcome, string Transcript, ulong ElapsedNs) RunOnOurHost(string name, int el, int cpus = 4)
+        {
+            var image = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
+            Assert.That(File.Exists(image), Is.True, $"{image} is missing: run make -C firmware-samples");
+            using var machine = new Machine();
+            new ReplLoader(machine).LoadString(VirtPlatform.Generate(cpus, el), "<virt>", Root);
+            var entry = Runner.LoadImage(machine, image);
+            var dtb = Runner.PlaceDeviceTree(machine, null);
+            var cpu0 = (ARMv8A)machine.Cpus[0];
+            cpu0.PC = entry;
+            cpu0.SetBootRegister(0, dtb);
+            var output = new StringBuilder();
+            foreach(var uart in machine.Peripherals.OfType<PL011>())
+            {
+                uart.CharReceived += b => output.Append((char)b);
+            }
+            machine.FinishLoad();
+            var outcome = machine.Runner!.RunFor(TimeInterval.FromSeconds(20));
+            if(outcome == RunOutcome.Fault)
+            {
+                output.Append("\n[fault] ").Append(machine.Runner.FaultDescription);
+            }
+            return (outcome, Normalize(output.ToString()), machine.Runner.ElapsedVirtualTime.TotalNanoseconds);
+        }
+
+        private static string ReadExpected(string name, string mode)
+        {
+            return Normalize(File.ReadAllText(Path.Combine(Root, "firmware-samples", "expected", $"{name}.{mode}.txt")));
+        }
+
+        private static string Normalize(string s) => s.Replace("\r", "").TrimEnd('\n') + "\n";
+
+        public static string Root => Runner.RepositoryRoot;
+    }
+}
