@@ -139,7 +139,7 @@ namespace Antmicro.Renode.Peripherals.CPU
                 {
                     cpu.RequestStop(StopReason.Budget);
                 }
-                else if((cpu.lines[0] || cpu.lines[1]) && cpu.CanTakeInterruptNow())
+                else if((cpu.lines[0] || cpu.lines[1] || cpu.lines[2] || cpu.lines[3]) && cpu.CanTakeInterruptNow())
                 {
                     // A raised line became deliverable (QEMU ends a block after a DAIF write, so an unmask is
                     // seen at the next block): stop so the host enters the exception now.

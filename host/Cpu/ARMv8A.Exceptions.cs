@@ -86,7 +86,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         /// <summary>Takes FIQ or IRQ if a line is raised and the routing and masking rules allow it.</summary>
         private void TryTakeInterrupt()
         {
-            if(!lines[0] && !lines[1])
+            if(!lines[0] && !lines[1] && !lines[2] && !lines[3])
             {
                 return;
             }
@@ -102,6 +102,23 @@ namespace Antmicro.Renode.Peripherals.CPU
                 InterruptsTaken++;
                 EnterException(irqTarget, 0x080, ReadRegister(Unicorn.RegPc), null, null);
             }
+            else if(lines[3] && VirtualDeliverable(pstate, el, HcrFmo, 1UL << 6))
+            {
+                VirtualInterruptsTaken++;
+                EnterException(1, 0x100, ReadRegister(Unicorn.RegPc), null, null);
+            }
+            else if(lines[2] && VirtualDeliverable(pstate, el, HcrImo, 1UL << 7))
+            {
+                VirtualInterruptsTaken++;
+                EnterException(1, 0x080, ReadRegister(Unicorn.RegPc), null, null);
+            }
+        }
+
+        // Arm ARM D1.3.6: a virtual IRQ/FIQ (from the GIC's virtual CPU interface) is taken at EL1 when the core
+        // is at EL1 or EL0, HCR_EL2.IMO/FMO routes the physical kind to EL2, TGE is clear and PSTATE does not mask it.
+        private bool VirtualDeliverable(ulong pstate, int el, ulong hcrRoutingBit, ulong maskBit)
+        {
+            return el <= 1 && (hcrEl2 & hcrRoutingBit) != 0 && (hcrEl2 & HcrTge) == 0 && (pstate & maskBit) == 0;
         }
 
         /// <summary>Whether a raised IRQ or FIQ line would be taken at the current PSTATE.</summary>
@@ -110,7 +127,9 @@ namespace Antmicro.Renode.Peripherals.CPU
             var pstate = ReadRegister(Unicorn.RegPstate);
             var el = (int)((pstate >> 2) & 3);
             return (lines[1] && TryRoute(pstate, el, HcrFmo, 1UL << 6, out _))
-                || (lines[0] && TryRoute(pstate, el, HcrImo, 1UL << 7, out _));
+                || (lines[0] && TryRoute(pstate, el, HcrImo, 1UL << 7, out _))
+                || (lines[3] && VirtualDeliverable(pstate, el, HcrFmo, 1UL << 6))
+                || (lines[2] && VirtualDeliverable(pstate, el, HcrImo, 1UL << 7));
         }
 
         // Arm ARM D1.3.6 (routing) and D1.3.7 (masking) for Non-secure state with EL2 present:
@@ -144,6 +163,10 @@ namespace Antmicro.Renode.Peripherals.CPU
                 hookException ??= new NotSupportedException("exception entry from EL0 is not supported by the host");
                 scheduler?.Fault(this, "exception entry from EL0 is not supported by the host");
                 return;
+            }
+            if(target == 2)
+            {
+                El2Entries++;
             }
             var baseOffset = target == cur ? ((pstate & 1) != 0 ? 0x200UL : 0x000UL) : 0x400UL;
             var vector = ReadRegister(Unicorn.RegVbarEl0 + target) + baseOffset + kindOffset;

@@ -80,6 +80,12 @@ namespace Antmicro.Renode.Peripherals.CPU
         /// <summary>Count of exceptions the host delivered to this core, by kind (for tests and statistics).</summary>
         public ulong InterruptsTaken { get; private set; }
 
+        /// <summary>Virtual IRQs/FIQs (from the GIC's vIRQ/vFIQ outputs) taken at EL1 without an exit to EL2.</summary>
+        public ulong VirtualInterruptsTaken { get; private set; }
+
+        /// <summary>Exceptions taken to EL2 (synchronous or interrupts): the "exits" of a guest under a hypervisor.</summary>
+        public ulong El2Entries { get; private set; }
+
         public ulong PC
         {
             get => engine == IntPtr.Zero ? initialPc : ReadRegister(Unicorn.RegPc);

@@ -137,6 +137,46 @@ vectors:
         }
 
         [Test]
+        public void ShouldTakeVirtualIrqAtEl1WithoutEnteringEl2()
+        {
+            // EL2 sets HCR_EL2.{RW,IMO} and drops to EL1 with interrupts unmasked; the GIC's vIRQ output
+            // (CPU input 2) is then taken at VBAR_EL1 + 0x280 with no exception to EL2.
+            var program = Prologue + @"
+    adr x1, el1_vectors
+    msr vbar_el1, x1
+    ldr x2, =0x80000010
+    msr hcr_el2, x2
+    mov x3, #0x345
+    msr spsr_el2, x3
+    adr x4, el1
+    msr elr_el2, x4
+    eret
+el1:
+    mov x5, #1
+    str x5, [x20, #0]
+    b el1
+    .balign 2048
+el1_vectors:
+    .skip 0x280
+    mrs x6, CurrentEL
+    str x6, [x20, #8]
+" + SystemOffSmc;
+            using var g = new GuestProgram(program, bootEl: 2);
+            g.Machine.FinishLoad();
+            g.Machine.Runner!.RunFor(Antmicro.Renode.Time.TimeInterval.FromMicroseconds(50));
+            Assert.That(g.Read64(0), Is.EqualTo(1UL), "EL1 code ran");
+            var el2Before = g.Cpu(0).El2Entries;
+            g.Cpu(0).OnGPIO(2, true);
+            Assert.That(g.Run(), Is.EqualTo(RunOutcome.SystemOff));
+            Assert.Multiple(() =>
+            {
+                Assert.That(g.Read64(1), Is.EqualTo(4UL), "handler runs at EL1");
+                Assert.That(g.Cpu(0).VirtualInterruptsTaken, Is.EqualTo(1UL));
+                Assert.That(g.Cpu(0).El2Entries, Is.EqualTo(el2Before), "no exit to EL2");
+            });
+        }
+
+        [Test]
         public void ShouldDeliverSynchronousExternalAbortForUnmappedAccessAndLogGuestError()
         {
             var program = Prologue + @"
