@@ -15,10 +15,10 @@ if [ -f "$host_dll" ]; then
 fi
 if [ "$stale" = 1 ]; then
   echo "renode-gic: building the host (first run restores NuGet packages)..." >&2
-  dotnet build host/Host.csproj -c Release -o out/host -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build host/Host.csproj -c Release -o out/host -nologo -v quiet -clp:ErrorsOnly\;NoSummary >&2
   touch "$host_dll"
 fi
 if [ "${1:-}" = "--all" ]; then
-  dotnet build RenodeGic.slnx -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build RenodeGic.slnx -c Release -nologo -v quiet -clp:ErrorsOnly\;NoSummary >&2
 fi
 make -s -C firmware-samples >&2
