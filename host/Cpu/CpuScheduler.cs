@@ -32,6 +32,9 @@ namespace RenodeGic.Host.Cpu
 
         public ulong Quantum { get; set; } = DefaultQuantum;
 
+        /// <summary>Instructions per round right after cores interacted (grows by doubling back to Quantum).</summary>
+        public ulong InteractionQuantum { get; set; } = 256;
+
         public IReadOnlyList<ARMv8A> Cpus => cpus;
 
         /// <summary>Virtual time at the start of the current round (ns).</summary>
@@ -71,7 +74,8 @@ namespace RenodeGic.Host.Cpu
                     RoundStartNs = next > RoundStartNs ? next : RoundStartNs + 1;
                     continue;
                 }
-                var budget = Math.Clamp(next > RoundStartNs ? next - RoundStartNs : 1, 1, Quantum);
+                var budget = Math.Clamp(next > RoundStartNs ? next - RoundStartNs : 1, 1, Math.Min(Quantum, currentQuantum));
+                interactionInRound = false;
                 ulong round = 0;
                 foreach(var cpu in cpus)
                 {
@@ -86,6 +90,9 @@ namespace RenodeGic.Host.Cpu
                     }
                 }
                 RoundStartNs += Math.Max(round, 1);
+                // Cores that interrupt each other (IPIs, SPIs routed elsewhere) run in short rounds, so one that
+                // spins waiting for another does not burn a whole quantum; without interaction the quantum grows back.
+                currentQuantum = interactionInRound ? InteractionQuantum : Math.Min(Quantum, currentQuantum * 2);
                 if(StopRequested)
                 {
                     break;
@@ -145,6 +152,7 @@ namespace RenodeGic.Host.Cpu
         /// <summary>A core's interrupt line rose while another core runs: that core yields at its next block.</summary>
         internal void OnInterruptRaisedFor(ARMv8A target)
         {
+            interactionInRound = true;
             foreach(var cpu in cpus)
             {
                 if(cpu != target && cpu.IsRunningSlice)
@@ -190,6 +198,8 @@ namespace RenodeGic.Host.Cpu
         private readonly List<ARMv8A> cpus = new List<ARMv8A>();
         private readonly List<ARM_GenericTimer> timers = new List<ARM_GenericTimer>();
         private RunOutcome? stopOutcome;
+        private ulong currentQuantum = DefaultQuantum;
+        private bool interactionInRound;
         private volatile bool pauseRequested;
     }
 }
