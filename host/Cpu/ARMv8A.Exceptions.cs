@@ -12,6 +12,7 @@ namespace Antmicro.Renode.Peripherals.CPU
     {
         // Exception classes (ESR_ELx.EC) the host generates.
         private const uint EcUnknown = 0x00;
+        private const uint EcWfiWfe = 0x01;
         private const uint EcSvc64 = 0x15;
         private const uint EcHvc64 = 0x16;
         private const uint EcSmc64 = 0x17;
@@ -26,6 +27,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         private const ulong HcrFmo = 1UL << 3;
         private const ulong HcrImo = 1UL << 4;
         private const ulong HcrTge = 1UL << 27;
+        private const ulong HcrTwi = 1UL << 13;
 
         /// <summary>Whether HVC from EL1 is a PSCI call to the host (no EL2 software) or an exception to EL2.</summary>
         private bool HvcIsPsci => BootExceptionLevel == 1;
@@ -40,7 +42,11 @@ namespace Antmicro.Renode.Peripherals.CPU
                 Pend(new SyncException(el == 2 ? 2 : 1, (EcSvc64 << 26) | EsrIl | Imm16At(pc - 4), pc, null));
                 break;
             case 11: // HVC
-                if(HvcIsPsci && el == 1)
+                if(Hypervisor != null && el < 2)
+                {
+                    Pend(new SyncException(2, (EcHvc64 << 26) | EsrIl | Imm16At(pc - 4), pc, null));
+                }
+                else if(HvcIsPsci && el == 1)
                 {
                     Psci.Handle(this);
                 }
@@ -54,6 +60,10 @@ namespace Antmicro.Renode.Peripherals.CPU
                 break;
             case 12: // SMC trapped to EL2 by HCR_EL2.TSC (PC = the SMC)
                 Pend(new SyncException(2, (EcSmc64 << 26) | EsrIl | Imm16At(pc), pc, null));
+                break;
+            case 1 when el < 2 && (hcrEl2 & HcrTwi) != 0 && ReadInstruction(pc) == WfiInstruction:
+                // WFI trapped by HCR_EL2.TWI: EC 0x01 with CV = 1, COND = AL, TI = 0 (WFI).
+                Pend(new SyncException(2, (EcWfiWfe << 26) | EsrIl | (1UL << 24) | (0xEUL << 20), pc, null));
                 break;
             case 1: // undefined instruction, or a system register that does not exist / is not accessible here
                 Pend(new SyncException(el == 0 ? 1 : el, (EcUnknown << 26) | EsrIl, pc, null));
@@ -79,6 +89,19 @@ namespace Antmicro.Renode.Peripherals.CPU
             if(pendingSync is SyncException e)
             {
                 pendingSync = null;
+                var el = (int)((ReadRegister(Unicorn.RegPstate) >> 2) & 3);
+                if(e.TargetEl == 2 && el < 2 && Hypervisor != null)
+                {
+                    var ec = (uint)(e.Syndrome >> 26);
+                    if(ec == EcHvc64 && DispatchToHypervisor(HypervisorExit.Call, immediate: (ushort)e.Syndrome))
+                    {
+                        return;
+                    }
+                    if(ec == EcWfiWfe && DispatchToHypervisor(HypervisorExit.Wfi))
+                    {
+                        return;
+                    }
+                }
                 EnterException(e.TargetEl, 0x000, e.ReturnPc, e.Syndrome, e.FaultAddress);
             }
         }
@@ -95,12 +118,18 @@ namespace Antmicro.Renode.Peripherals.CPU
             if(lines[1] && TryRoute(pstate, el, HcrFmo, 1UL << 6, out var fiqTarget))
             {
                 InterruptsTaken++;
-                EnterException(fiqTarget, 0x100, ReadRegister(Unicorn.RegPc), null, null);
+                if(!(fiqTarget == 2 && el < 2 && DispatchToHypervisor(HypervisorExit.Interrupt, fiq: true)))
+                {
+                    EnterException(fiqTarget, 0x100, ReadRegister(Unicorn.RegPc), null, null);
+                }
             }
             else if(lines[0] && TryRoute(pstate, el, HcrImo, 1UL << 7, out var irqTarget))
             {
                 InterruptsTaken++;
-                EnterException(irqTarget, 0x080, ReadRegister(Unicorn.RegPc), null, null);
+                if(!(irqTarget == 2 && el < 2 && DispatchToHypervisor(HypervisorExit.Interrupt)))
+                {
+                    EnterException(irqTarget, 0x080, ReadRegister(Unicorn.RegPc), null, null);
+                }
             }
             else if(lines[3] && VirtualDeliverable(pstate, el, HcrFmo, 1UL << 6))
             {

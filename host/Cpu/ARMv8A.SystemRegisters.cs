@@ -32,7 +32,7 @@ namespace Antmicro.Renode.Peripherals.CPU
             var qemuKnowsIt = true;
             if(IsGicRegister(cp))
             {
-                if(gic == null || !gic.TryReadSystemRegister(Index, encoding, out value))
+                if(gicAdapter == null || !gicAdapter.TryReadSystemRegister(encoding, out value))
                 {
                     return false; // UNDEFINED: Unicorn raises the exception
                 }
@@ -82,7 +82,7 @@ namespace Antmicro.Renode.Peripherals.CPU
             var encoding = Encode(cp);
             if(IsGicRegister(cp))
             {
-                if(gic == null || !gic.TryWriteSystemRegister(Index, encoding, cp->Value))
+                if(gicAdapter == null || !gicAdapter.TryWriteSystemRegister(encoding, cp->Value))
                 {
                     return false;
                 }

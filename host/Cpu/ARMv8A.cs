@@ -100,7 +100,7 @@ namespace Antmicro.Renode.Peripherals.CPU
             }
         }
 
-        public int ExceptionLevel => engine == IntPtr.Zero ? BootExceptionLevel : (int)((ReadRegister(Unicorn.RegPstate) >> 2) & 3);
+        public int ExceptionLevel => elOverride ?? (engine == IntPtr.Zero ? BootExceptionLevel : (int)((ReadRegister(Unicorn.RegPstate) >> 2) & 3));
 
         public ulong HypervisorConfiguration => hcrEl2;
 
@@ -137,7 +137,8 @@ namespace Antmicro.Renode.Peripherals.CPU
             scheduler = CpuScheduler.For(machine);
             scheduler.Add(this);
             Timer.Bind(this, scheduler);
-            gic?.AttachCpu(Index, this);
+            // The same seam a Renode CPU uses (peripherals/Gic/ArmGicV3RenodeCpuAdapter.cs); attaching happens there.
+            gicAdapter = gic == null ? null : new ArmGicV3RenodeCpuAdapter(gic, Index, this);
             CreateEngine(machine);
             var off = startPoweredOff ?? Index != 0;
             if(!off)
@@ -206,7 +207,7 @@ namespace Antmicro.Renode.Peripherals.CPU
 
         internal bool IsRunningSlice => running;
 
-        internal CpuScheduler Scheduler => scheduler ?? throw new InvalidOperationException($"{Name} is not part of a loaded machine");
+        public CpuScheduler Scheduler => scheduler ?? throw new InvalidOperationException($"{Name} is not part of a loaded machine");
 
         /// <summary>Enters the wait-for-interrupt state from the host (PSCI CPU_SUSPEND standby).</summary>
         internal void WaitForInterrupt()
@@ -423,6 +424,7 @@ namespace Antmicro.Renode.Peripherals.CPU
 
         private readonly IMachine machine;
         private readonly IGicSystemRegisterTarget? gic;
+        private ArmGicV3RenodeCpuAdapter? gicAdapter;
         private readonly bool? startPoweredOff;
         private readonly bool[] lines = new bool[4];
         private readonly ulong[] bootRegisters = new ulong[4];

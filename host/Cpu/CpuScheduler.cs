@@ -32,6 +32,9 @@ namespace RenodeGic.Host.Cpu
 
         public ulong Quantum { get; set; } = DefaultQuantum;
 
+        /// <summary>The core running its slice right now (null between slices): whose MMIO access or trap this is.</summary>
+        public ARMv8A? Current { get; private set; }
+
         /// <summary>Instructions per round right after cores interacted (grows by doubling back to Quantum).</summary>
         public ulong InteractionQuantum { get; set; } = 256;
 
@@ -83,7 +86,9 @@ namespace RenodeGic.Host.Cpu
                     {
                         continue;
                     }
+                    Current = cpu;
                     round = Math.Max(round, cpu.RunSlice(budget));
+                    Current = null;
                     if(StopRequested)
                     {
                         break;
@@ -162,7 +167,7 @@ namespace RenodeGic.Host.Cpu
             }
         }
 
-        internal void RequestSystemOff(ARMv8A cpu, bool reset)
+        public void RequestSystemOff(ARMv8A cpu, bool reset)
         {
             stopOutcome ??= reset ? RunOutcome.SystemReset : RunOutcome.SystemOff;
             cpu.StopForMachine();

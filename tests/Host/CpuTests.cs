@@ -176,6 +176,71 @@ el1_vectors:
             });
         }
 
+        private sealed class RecordingHypervisor : Antmicro.Renode.Peripherals.CPU.IEl2Handler
+        {
+            public System.Collections.Generic.List<string> Exits { get; } = new System.Collections.Generic.List<string>();
+
+            public void OnPhysicalInterrupt(Antmicro.Renode.Peripherals.CPU.ARMv8A cpu, bool fiq)
+            {
+                Exits.Add(fiq ? "fiq" : "irq");
+                cpu.OnGPIO(fiq ? 1 : 0, false); // "acknowledge" at the interrupt source
+                cpu.ChargeCycles(500);
+            }
+
+            public void OnHypervisorCall(Antmicro.Renode.Peripherals.CPU.ARMv8A cpu, ushort immediate)
+            {
+                Exits.Add($"hvc {immediate:x} x0={cpu.ReadX(0):x}");
+                if(cpu.ReadX(0) == 0x84000008)
+                {
+                    cpu.Scheduler.RequestSystemOff(cpu, false);
+                    return;
+                }
+                cpu.WriteX(0, 0x1234);
+            }
+
+            public void OnWfiTrap(Antmicro.Renode.Peripherals.CPU.ARMv8A cpu)
+            {
+                Exits.Add("wfi");
+                cpu.SkipTrappedInstruction();
+                cpu.BlockUntilInterrupt();
+            }
+        }
+
+        [Test]
+        public void ShouldHandExitsToACSharpHypervisor()
+        {
+            var program = Prologue + @"
+    mov x0, #7
+    hvc #0x42
+    str x0, [x20, #0]
+    msr daifclr, #2
+    wfi
+    mov x1, #1
+    str x1, [x20, #8]
+    ldr x0, =0x84000008
+    hvc #0
+    b .
+";
+            using var g = new GuestProgram(program);
+            var hypervisor = new RecordingHypervisor();
+            var cpu = g.Cpu(0);
+            cpu.Hypervisor = hypervisor;
+            g.Machine.FinishLoad();
+            cpu.SetHypervisorConfiguration((1UL << 31) | (1UL << 4) | (1UL << 3) | (1UL << 13)); // RW, IMO, FMO, TWI
+            g.Machine.Runner!.RunFor(Antmicro.Renode.Time.TimeInterval.FromMicroseconds(100));
+            Assert.That(cpu.State, Is.EqualTo(Antmicro.Renode.Peripherals.CPU.CpuState.WaitingForInterrupt), "blocked in the trapped WFI");
+            cpu.OnGPIO(0, true);
+            Assert.That(g.Run(), Is.EqualTo(RunOutcome.SystemOff));
+            Assert.Multiple(() =>
+            {
+                Assert.That(hypervisor.Exits, Is.EqualTo(new[] { "hvc 42 x0=7", "wfi", "irq", "hvc 0 x0=84000008" }));
+                Assert.That(g.Read64(0), Is.EqualTo(0x1234UL), "HVC result");
+                Assert.That(g.Read64(1), Is.EqualTo(1UL), "guest resumed after the WFI");
+                Assert.That(cpu.HypervisorChargedNs, Is.EqualTo(500UL));
+                Assert.That(cpu.El2Entries, Is.EqualTo(0UL), "no EL2 vector was entered");
+            });
+        }
+
         [Test]
         public void ShouldDeliverSynchronousExternalAbortForUnmappedAccessAndLogGuestError()
         {

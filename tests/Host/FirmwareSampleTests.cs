@@ -36,25 +36,33 @@ namespace RenodeGic.Tests.Host
                 {
                     continue; // benchmarks: bench/ runs them
                 }
-                foreach(var mode in cells.Skip(1))
+                // Optional "smp=N": the CPU count for QEMU (-smp) and for our host; 4 otherwise.
+                var cpus = DefaultCpus;
+                foreach(var cell in cells.Skip(1).Where(c => c.StartsWith("smp=", StringComparison.Ordinal)))
                 {
-                    yield return new TestCaseData(cells[0], mode).SetName($"{cells[0]}.{mode}");
+                    cpus = int.Parse(cell.Substring("smp=".Length), System.Globalization.CultureInfo.InvariantCulture);
+                }
+                // Optional "its": the platform has the ITS (QEMU: its=on; ours: VirtPlatform.Generate(..., its: true)).
+                var its = cells.Skip(1).Contains("its");
+                foreach(var mode in cells.Skip(1).Where(c => !c.StartsWith("smp=", StringComparison.Ordinal) && c != "its"))
+                {
+                    yield return new TestCaseData(cells[0], mode, cpus, its).SetName($"{cells[0]}.{mode}");
                 }
             }
         }
 
         [TestCaseSource(nameof(Samples))]
-        public void ShouldPrintTheSameTranscriptAsQemu(string name, string mode)
+        public void ShouldPrintTheSameTranscriptAsQemu(string name, string mode, int cpus, bool its)
         {
             var expected = ReadExpected(name, mode);
-            var (outcome, transcript, _) = RunOnOurHost(name, mode == "el2" ? 2 : 1);
+            var (outcome, transcript, _) = RunOnOurHost(name, mode == "el2" ? 2 : 1, cpus, its);
             Assert.That(transcript, Is.EqualTo(expected), $"{name} ({mode}) transcript differs from QEMU's");
             Assert.That(outcome, Is.EqualTo(RunOutcome.SystemOff), "the sample ends with PSCI SYSTEM_OFF");
         }
 
         [TestCaseSource(nameof(Samples))]
         [Category("qemu")]
-        public void QemuShouldStillPrintTheRecordedTranscript(string name, string mode)
+        public void QemuShouldStillPrintTheRecordedTranscript(string name, string mode, int cpus, bool its)
         {
             if(!File.Exists("/usr/bin/qemu-system-aarch64"))
             {
@@ -65,6 +73,11 @@ namespace RenodeGic.Tests.Host
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
+            psi.Environment["SMP"] = cpus.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if(its)
+            {
+                psi.Environment["ITS"] = "on";
+            }
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEnd();
             p.StandardError.ReadToEnd();
@@ -88,12 +101,22 @@ namespace RenodeGic.Tests.Host
             Assert.That(VirtPlatform.Generate(4, 1), Is.EqualTo(file));
         }
 
-        public static (RunOutcome Outcome, string Transcript, ulong ElapsedNs) RunOnOurHost(string name, int el, int cpus = 4)
+        [Test]
+        public void TheVirtItsPlatformFileShouldEqualTheGeneratedOne()
+        {
+            var file = File.ReadAllText(Path.Combine(Root, "platforms", "virt-gicv3-its.repl"));
+            Assert.That(VirtPlatform.Generate(4, 1, its: true), Is.EqualTo(file));
+        }
+
+        /// <summary>CPUs online for a sample without an smp=N column (QEMU's -smp in run-qemu.sh).</summary>
+        public const int DefaultCpus = 4;
+
+        public static (RunOutcome Outcome, string Transcript, ulong ElapsedNs) RunOnOurHost(string name, int el, int cpus = DefaultCpus, bool its = false)
         {
             var image = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
             Assert.That(File.Exists(image), Is.True, $"{image} is missing: run make -C firmware-samples");
             using var machine = new Machine();
-            new ReplLoader(machine).LoadString(VirtPlatform.Generate(cpus, el), "<virt>", Root);
+            new ReplLoader(machine).LoadString(VirtPlatform.Generate(cpus, el, its), "<virt>", Root);
             var entry = Runner.LoadImage(machine, image);
             var dtb = Runner.PlaceDeviceTree(machine, null);
             var cpu0 = (ARMv8A)machine.Cpus[0];
