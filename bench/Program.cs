@@ -2,6 +2,11 @@
 //   sgi-ipi   the sgi-ipi round trip (CPU0 -> SGI 5 -> CPU1 -> SGI 6 -> CPU0) on our host and on
 //             qemu-system-aarch64 -M virt,gic-version=3 running the same binaries; start-up cost is cancelled
 //             by timing a 1000-round and a 100000-round build and dividing the difference.
+//   lpi       the model alone: cost per delivered LPI (TRANSLATER -> ITS -> redistributor -> IAR1 -> EOIR1) at
+//             2^14 and 2^18 LPI IDs, and LPIs per second (LpiBench.cs).
+//   iar-eoi   one ICC_IAR1_EL1 + ICC_EOIR1_EL1 pair in the GIC model alone (IarEoiBench.cs), with 1 and with
+//             1 + 200 lower-priority interrupts pending; prints ns per pair, pairs/s and the ratio.
+//             Options: --iterations N per round (500000), --rounds N (15, best of).
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -19,8 +24,12 @@ namespace RenodeGic.Bench
             {
             case "sgi-ipi":
                 return SgiIpi(root, args.Contains("--wfi"));
+            case "lpi":
+                return LpiBench.Run();
+            case "iar-eoi":
+                return IarEoiBench.Run(args);
             default:
-                Console.Error.WriteLine($"unknown benchmark '{which}' (expected: sgi-ipi [--wfi])");
+                Console.Error.WriteLine($"unknown benchmark '{which}' (expected: sgi-ipi [--wfi], iar-eoi [--iterations N] [--rounds N])");
                 return 1;
             }
         }

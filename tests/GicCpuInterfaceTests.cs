@@ -1,6 +1,7 @@
 // CPU interface (ICC_*) behaviour: identification, priority masking, preemption and binary points, active
 // priorities, acknowledge/EOI/deactivation, SGI generation, access rules, security views.
 using System;
+using Antmicro.Renode.Peripherals.IRQControllers;
 using NUnit.Framework;
 using RenodeGic.Tests.Support;
 
@@ -72,9 +73,9 @@ namespace RenodeGic.Tests
         [Test]
         public void ShouldTreatUnknownAndVirtualizationEncodingsAsUndefined()
         {
+            Assert.That(h.Gic.TryReadSystemRegister(0, Sys.ICH_HCR_EL2, out _), Is.False, "ICH_* below EL2");
             h.Cpus[0].ExceptionLevel = 2;
-            Assert.That(h.Gic.TryReadSystemRegister(0, Sys.ICH_HCR_EL2, out _), Is.False);
-            Assert.That(h.Gic.TryWriteSystemRegister(0, Sys.ICH_LR0_EL2, 1), Is.False);
+            Assert.That(h.Gic.TryWriteSystemRegister(0, Sys.ICH_LR0_EL2 + 4, 1), Is.False, "only 4 list registers");
             Assert.That(h.Gic.TryReadSystemRegister(0, Sys.ICC_AP0R1_EL1, out _), Is.False, "only AP0R0 with 5 priority bits");
             Assert.That(h.Gic.TryReadSystemRegister(0, 0xC000, out _), Is.False, "MIDR_EL1 is not ours");
             Assert.That(h.Gic.TryReadSystemRegister(5, Sys.ICC_IAR1_EL1, out _), Is.False, "CPU not attached");
@@ -83,12 +84,15 @@ namespace RenodeGic.Tests
         [Test]
         public void ShouldRedirectEl1AccessesToVirtualInterfaceWhenHcrRoutesThem()
         {
+            h.ConfigureSpi(40);
+            h.WriteGicd(GicHarness.Gicd("ISPENDR", 1), 1u << 8);
             h.Cpus[0].HypervisorConfiguration = 1UL << 4; // IMO
-            Assert.That(h.Gic.TryReadSystemRegister(0, Sys.ICC_IAR1_EL1, out _), Is.False, "ICV_IAR1_EL1 not modelled yet");
-            Assert.That(h.Gic.TryReadSystemRegister(0, Sys.ICC_IAR0_EL1, out _), Is.True, "Group 0 follows FMO, not IMO");
-            Assert.That(h.Gic.TryWriteSystemRegister(0, Sys.ICC_SGI1R_EL1, 0), Is.True, "SGI generation is never virtualised");
+            Assert.That(h.ReadSys(0, Sys.ICC_IAR1_EL1), Is.EqualTo(1023ul), "ICV_IAR1_EL1: no list register is pending");
+            Assert.That(h.ReadSys(0, Sys.ICC_HPPIR0_EL1), Is.EqualTo(1023ul), "Group 0 follows FMO, not IMO (physical, nothing of Group 0)");
+            Assert.That(h.Gic.WriteSystemRegister(0, Sys.ICC_SGI1R_EL1, 0), Is.EqualTo(GicSystemRegisterAccessResult.TrapToEl2),
+                "SGI generation at EL1 traps to EL2 under IMO");
             h.Cpus[0].ExceptionLevel = 2;
-            Assert.That(h.Gic.TryReadSystemRegister(0, Sys.ICC_IAR1_EL1, out _), Is.True, "EL2 reaches ICC_*");
+            Assert.That(h.ReadSys(0, Sys.ICC_IAR1_EL1), Is.EqualTo(40ul), "EL2 reaches ICC_*");
         }
 
         [Test]

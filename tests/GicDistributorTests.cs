@@ -20,10 +20,10 @@ namespace RenodeGic.Tests
             h.Dispose();
         }
 
-        [TestCase(224, 0x05780007u, TestName = "GICD_TYPER for 224 SPIs")]
-        [TestCase(32, 0x05780001u, TestName = "GICD_TYPER for 32 SPIs")]
-        [TestCase(988, 0x0578001Fu, TestName = "GICD_TYPER for 988 SPIs")]
-        [TestCase(100, 0x05780004u, TestName = "GICD_TYPER rounds SPIs up to a block of 32")]
+        [TestCase(224, 0x057A0007u, TestName = "GICD_TYPER for 224 SPIs")]
+        [TestCase(32, 0x057A0001u, TestName = "GICD_TYPER for 32 SPIs")]
+        [TestCase(988, 0x057A001Fu, TestName = "GICD_TYPER for 988 SPIs")]
+        [TestCase(100, 0x057A0004u, TestName = "GICD_TYPER rounds SPIs up to a block of 32")]
         public void ShouldReportTyper(int spis, uint expected)
         {
             using var gic = new GicHarness(numberOfSPIs: spis);

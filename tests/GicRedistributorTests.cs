@@ -29,7 +29,7 @@ namespace RenodeGic.Tests
                 Assert.That((typer >> 8) & 0xFFFF, Is.EqualTo((ulong)cpu), "Processor_Number");
                 Assert.That(typer >> 32, Is.EqualTo((ulong)cpu), "Affinity_Value");
                 Assert.That((typer >> 4) & 1, Is.EqualTo(cpu == 2 ? 1ul : 0ul), "Last");
-                Assert.That(typer & 1, Is.Zero, "PLPIS = 0 until LPIs exist");
+                Assert.That(typer & 1, Is.EqualTo(1ul), "PLPIS");
                 Assert.That((typer >> 5) & 1, Is.EqualTo(1ul), "DPGS");
             }
         }
@@ -65,10 +65,10 @@ namespace RenodeGic.Tests
         }
 
         [Test]
-        public void ShouldStoreDpgBitsAndKeepEnableLpisZero()
+        public void ShouldStoreDpgBits()
         {
-            h.WriteGicr(0, 0x0, 0x0700_0001);
-            Assert.That(h.ReadGicr(0, 0x0), Is.EqualTo(0x0300_0000u), "DPG0, DPG1NS; DPG1S RAZ with DS = 1; EnableLPIs RAZ");
+            h.WriteGicr(0, 0x0, 0x0700_0000);
+            Assert.That(h.ReadGicr(0, 0x0), Is.EqualTo(0x0300_0000u), "DPG0, DPG1NS; DPG1S RAZ with DS = 1 (EnableLPIs: tests/Its/)");
         }
 
         [TestCase(0x4L, 0x43Bu, TestName = "GICR_IIDR")]

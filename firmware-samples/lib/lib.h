@@ -57,11 +57,17 @@ extern unsigned int boot_el;                      /* EL of CPU0 at entry: 1 or 2
 
 typedef void (*irq_handler_t)(unsigned int intid, unsigned int cpu);
 void irq_register(unsigned int intid, irq_handler_t h);
+void irq_register_lpi(irq_handler_t h);  /* one handler for every LPI (INTID >= 8192) */
 /* Handlers may call this to EOI early (then the dispatcher does not EOI again). */
 void irq_eoi_now(void);
 extern volatile u32 unexpected_irqs;
 extern volatile u32 spurious_irqs;
 unsigned int irq_current_group(void);   /* inside a handler: 1 = IRQ/Group 1, 0 = FIQ/Group 0 */
+/* Nested interrupts: a handler calls irq_nest_save (interrupts still masked), may then unmask IRQ/FIQ and be
+ * preempted, and calls irq_nest_restore (masks IRQ and FIQ again, puts ELR/SPSR back) before it returns. */
+struct irq_frame { u64 elr, spsr; };
+void irq_nest_save(struct irq_frame *f);
+void irq_nest_restore(const struct irq_frame *f);
 
 /* Waiting. wait_eq spins with a poll limit (then fails); wait_eq_wfi uses the Linux idle
  * pattern (mask, check, WFI, unmask). spin() is a plain busy delay. */

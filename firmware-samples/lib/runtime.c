@@ -6,18 +6,26 @@ volatile u32 unexpected_irqs;
 volatile u32 spurious_irqs;
 
 static irq_handler_t handlers[1020];
+static irq_handler_t lpi_handler;	/* every LPI (INTID >= 8192) */
 
-/* Per-CPU state of the interrupt being handled (no nesting: PSTATE.I/F stay masked). */
-static struct {
+/* Per-CPU state of the interrupt being handled. A handler that unmasks interrupts (irq_nest_save) may be
+ * preempted: irq_dispatch saves the outer state on the stack and restores it when the nested one ends. */
+struct cur_irq_state {
 	u32 intid;
 	u32 group;
 	u32 eoied;
-} __attribute__((aligned(64))) cur_irq[MAX_CPUS];
+};
+static struct cur_irq_state cur_irq[MAX_CPUS] __attribute__((aligned(64)));
 
 void irq_register(unsigned int intid, irq_handler_t h)
 {
 	if (intid < 1020)
 		handlers[intid] = h;
+}
+
+void irq_register_lpi(irq_handler_t h)
+{
+	lpi_handler = h;
 }
 
 static void eoi(u32 group, u32 intid)
@@ -44,20 +52,49 @@ void irq_dispatch(u64 fiq)
 	unsigned int cpu = cpu_id();
 	u32 group = fiq ? 0 : 1;
 	u32 intid = (fiq ? sysreg_read(ICC_IAR0_EL1) : sysreg_read(ICC_IAR1_EL1)) & 0xffffff;
+	struct cur_irq_state outer = cur_irq[cpu];	/* the preempted handler's, when nested */
 
 	dsb(sy);
-	if (intid >= 1020) {
+	if (intid >= 1020 && !(intid >= 8192 && lpi_handler)) {
 		spurious_irqs++;
 		return;
 	}
 	cur_irq[cpu].intid = intid;
 	cur_irq[cpu].group = group;
 	cur_irq[cpu].eoied = 0;
-	if (handlers[intid])
+	if (intid >= 8192)
+		lpi_handler(intid, cpu);
+	else if (handlers[intid])
 		handlers[intid](intid, cpu);
 	else
 		unexpected_irqs++;
 	irq_eoi_now();
+	cur_irq[cpu] = outer;
+}
+
+/* Nesting: ELR/SPSR of the current exception level are overwritten by a nested exception. */
+void irq_nest_save(struct irq_frame *f)
+{
+	if (current_el() == 2) {
+		f->elr = sysreg_read(elr_el2);
+		f->spsr = sysreg_read(spsr_el2);
+	} else {
+		f->elr = sysreg_read(elr_el1);
+		f->spsr = sysreg_read(spsr_el1);
+	}
+}
+
+void irq_nest_restore(const struct irq_frame *f)
+{
+	__asm__ volatile("msr daifset, #3" ::: "memory");
+	if (current_el() == 2) {
+		sysreg_write(elr_el2, f->elr);
+		sysreg_write(spsr_el2, f->spsr);
+	} else {
+		sysreg_write(elr_el1, f->elr);
+		sysreg_write(spsr_el1, f->spsr);
+	}
+	isb();
 }
 
 static const char *const exc_kind[16] = {

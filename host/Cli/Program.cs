@@ -2,6 +2,8 @@
 //   renode-gic                       run platforms/demo.resc
 //   renode-gic run <script.resc>     run a monitor script
 //   renode-gic boot [options] <img>  boot an arm64 Image-protocol binary or an ELF on a generated virt platform
+//   renode-gic robot [options] <paths>  run Robot Framework suites in-process (host/Robot)
+//   renode-gic robot-server --port N / renode-gic --robot-server-port N  serve the Renode keywords (Remote library)
 using System;
 using System.CommandLine;
 using System.IO;
@@ -40,11 +42,35 @@ namespace RenodeGic.Host.Cli
             var run = new Command("run", "Run a monitor script (.resc)") { timeout, logLevel, script };
             run.SetAction(r => Runner.RunScript(r.GetValue(script)!.FullName, r.GetValue(timeout), r.GetValue(logLevel)!));
 
+            var robotPaths = new Argument<string[]>("paths") { Description = ".robot files or folders of them", Arity = ArgumentArity.OneOrMore };
+            var include = new Option<string[]>("--include", "-i") { Description = "Run only tests with a tag matching this pattern (repeatable)" };
+            var exclude = new Option<string[]>("--exclude", "-e") { Description = "Skip tests with a tag matching this pattern (repeatable)" };
+            var testName = new Option<string[]>("--test", "-t") { Description = "Run only tests whose name matches this pattern (repeatable)" };
+            var variable = new Option<string[]>("--variable", "-v") { Description = "Set a variable: NAME:value (repeatable)" };
+            var outputDir = new Option<string>("--outputdir", "-d") { Description = "Where output.xml and xunit.xml go", DefaultValueFactory = _ => Path.Combine("out", "robot") };
+            var robot = new Command("robot", "Run Robot Framework suites in-process; exit code = number of failed tests")
+            {
+                include, exclude, testName, variable, outputDir, robotPaths,
+            };
+            robot.SetAction(r => Robot.RobotCommand.Run(new Robot.RobotRunSettings(
+                r.GetValue(robotPaths) ?? Array.Empty<string>(), r.GetValue(include) ?? Array.Empty<string>(), r.GetValue(exclude) ?? Array.Empty<string>(),
+                r.GetValue(testName) ?? Array.Empty<string>(), r.GetValue(variable) ?? Array.Empty<string>(), r.GetValue(outputDir)!), Runner.RepositoryRoot));
+
+            var serverPort = new Option<int>("--port") { Description = "TCP port on 127.0.0.1", DefaultValueFactory = _ => 9999 };
+            var robotServer = new Command("robot-server", "Serve the Renode keywords to Robot Framework (Remote library, XML-RPC) until stop_remote_server")
+            {
+                serverPort,
+            };
+            robotServer.SetAction(r => Robot.RobotCommand.Serve(r.GetValue(serverPort), Runner.RepositoryRoot));
+            var rootServerPort = new Option<int?>("--robot-server-port") { Description = "Serve the Renode keywords on this port instead of running the demo" };
+
             var root = new RootCommand("RenodeGic: an Arm GICv3/GICv4 model with its own Renode-compatible machine host")
             {
-                boot, run, timeout, logLevel,
+                boot, run, robot, robotServer, timeout, logLevel, rootServerPort,
             };
-            root.SetAction(r => Runner.RunScript(Path.Combine(Runner.RepositoryRoot, "platforms", "demo.resc"), r.GetValue(timeout), r.GetValue(logLevel)!));
+            root.SetAction(r => r.GetValue(rootServerPort) is int port
+                ? Robot.RobotCommand.Serve(port, Runner.RepositoryRoot)
+                : Runner.RunScript(Path.Combine(Runner.RepositoryRoot, "platforms", "demo.resc"), r.GetValue(timeout), r.GetValue(logLevel)!));
             return root.Parse(args).Invoke();
         }
     }

@@ -1,5 +1,6 @@
 // Generates the QEMU-virt-like platform description used by `renode-gic boot` for any CPU count and boot
-// EL. For 4 CPUs at EL1 the text equals platforms/virt-gicv3.repl (a test keeps the two in step).
+// EL, with or without the ITS. For 4 CPUs at EL1 the text equals platforms/virt-gicv3.repl, and with the ITS
+// platforms/virt-gicv3-its.repl (tests keep them in step).
 using System;
 using System.Text;
 
@@ -9,7 +10,7 @@ namespace RenodeGic.Host.Cli
     {
         public const int MaximumCpus = 8;
 
-        public static string Generate(int cpus, int bootExceptionLevel)
+        public static string Generate(int cpus, int bootExceptionLevel, bool its = false)
         {
             if(cpus < 1 || cpus > MaximumCpus)
             {
@@ -21,9 +22,11 @@ namespace RenodeGic.Host.Cli
             }
             var words = new[] { "one", "two", "three", "four", "five", "six", "seven", "eight" };
             var sb = new StringBuilder();
-            sb.Append("// A QEMU-virt-like AArch64 machine with a GICv3 (no ITS yet), ").Append(words[cpus - 1])
+            sb.Append("// A QEMU-virt-like AArch64 machine with a GICv3").Append(its ? " and an ITS" : " (no ITS)").Append(", ").Append(words[cpus - 1])
               .Append(" Cortex-A57-class core").Append(cpus > 1 ? "s" : "").Append(" entered at EL").Append(bootExceptionLevel).Append(".\n");
-            sb.Append("// Memory map as QEMU 7.2 `-M virt,gic-version=3`: GICD 0x08000000, GICR 0x080A0000 (stride 0x20000),\n");
+            sb.Append(its
+                ? "// Memory map as QEMU 7.2 `-M virt,gic-version=3,its=on`: GICD 0x08000000, ITS 0x08080000, GICR 0x080A0000 (stride 0x20000),\n"
+                : "// Memory map as QEMU 7.2 `-M virt,gic-version=3`: GICD 0x08000000, GICR 0x080A0000 (stride 0x20000),\n");
             sb.Append("// PL011 0x09000000 on SPI 1, RAM 1 GiB at 0x40000000. PPIs: EL1 physical timer 30, virtual 27, EL2 26.\n\n");
             sb.Append("memory: Memory.MappedMemory @ sysbus 0x40000000\n    size: 0x40000000\n\n");
             sb.Append("gic: IRQControllers.ArmGicV3 @ {\n");
@@ -33,6 +36,10 @@ namespace RenodeGic.Host.Cli
             for(var i = 0; i < cpus; i++)
             {
                 sb.Append("    [").Append(i * 4).Append('-').Append(i * 4 + 3).Append("] -> cpu").Append(i).Append("@[0-3]\n");
+            }
+            if(its)
+            {
+                sb.Append("\nits: IRQControllers.ArmGicV3Its @ sysbus 0x08080000\n    gic: gic\n");
             }
             for(var i = 0; i < cpus; i++)
             {

@@ -199,10 +199,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         /// <summary>Ends the running slice early so other cores run (its remaining budget is not lost).</summary>
         internal void Yield()
         {
-            if(running)
-            {
-                yieldRequested = true; // honoured by the block hook at the next block boundary
-            }
+            yieldRequested = true; // honoured by the block hook at the next block boundary (cleared when a slice starts)
         }
 
         internal bool IsRunningSlice => running;
@@ -259,6 +256,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         {
             sliceBudget = budget;
             sliceExecuted = 0;
+            yieldRequested = false;
             var faultsWithoutProgress = 0;
             while(sliceExecuted < sliceBudget && scheduler != null && !scheduler.StopRequested)
             {
@@ -281,7 +279,6 @@ namespace Antmicro.Renode.Peripherals.CPU
                 TryTakeInterrupt();
 
                 stopReason = StopReason.None;
-                yieldRequested = false;
                 running = true;
                 var pcBefore = ReadRegister(Unicorn.RegPc);
                 var err = Unicorn.EmuStart(engine, pcBefore, 0, 0, UIntPtr.Zero);
@@ -438,7 +435,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         private ulong pendingX0;
         private ulong[]? pendingBootRegisters;
         private volatile bool running;
-        private bool yieldRequested;
+        private volatile bool yieldRequested;
         private StopReason stopReason;
         private Exception? hookException;
         private ulong sliceBudget;

@@ -67,6 +67,7 @@ namespace RenodeGic.Host.Cpu
             stopOutcome = null;
             while(RoundStartNs < end)
             {
+                RunDueEvents();
                 foreach(var t in timers)
                 {
                     t.Update();
@@ -113,10 +114,12 @@ namespace RenodeGic.Host.Cpu
 
         public void RequestPause()
         {
+            // May come from another thread (the monitor, a Remote-library client). The running core notices at its
+            // next block boundary: stopping Unicorn asynchronously could land inside an MMIO access and repeat it.
             pauseRequested = true;
             foreach(var cpu in cpus)
             {
-                cpu.StopForMachine();
+                cpu.Yield();
             }
         }
 
@@ -189,9 +192,38 @@ namespace RenodeGic.Host.Cpu
             this.machine = machine;
         }
 
+        /// <summary>
+        /// Runs <paramref name="action"/> at virtual time <paramref name="ns"/> (at the first round boundary at or
+        /// after it; a running slice is shortened so that the boundary falls there). Events at the same time run in
+        /// the order they were scheduled.
+        /// </summary>
+        public void ScheduleAt(ulong ns, Action action)
+        {
+            var now = Current != null ? Current.LocalTimeNs : RoundStartNs;
+            var at = Math.Max(ns, now);
+            events.Enqueue(action, (at, eventSequence++));
+            Current?.LimitSliceTo(at);
+        }
+
+        /// <summary>Runs <paramref name="action"/> <paramref name="delayNs"/> after the current core's local time.</summary>
+        public void ScheduleAfter(ulong delayNs, Action action)
+        {
+            var now = Current != null ? Current.LocalTimeNs : RoundStartNs;
+            ScheduleAt(now + delayNs, action);
+        }
+
+        private void RunDueEvents()
+        {
+            while(events.TryPeek(out var action, out var key) && key.Time <= RoundStartNs)
+            {
+                events.Dequeue();
+                action();
+            }
+        }
+
         private ulong NextDeadline()
         {
-            var next = ulong.MaxValue;
+            var next = events.TryPeek(out _, out var first) ? first.Time : ulong.MaxValue;
             foreach(var t in timers)
             {
                 next = Math.Min(next, t.NextDeadline());
@@ -201,6 +233,8 @@ namespace RenodeGic.Host.Cpu
 
         private readonly Machine machine;
         private readonly List<ARMv8A> cpus = new List<ARMv8A>();
+        private readonly PriorityQueue<Action, (ulong Time, ulong Sequence)> events = new PriorityQueue<Action, (ulong Time, ulong Sequence)>();
+        private ulong eventSequence;
         private readonly List<ARM_GenericTimer> timers = new List<ARM_GenericTimer>();
         private RunOutcome? stopOutcome;
         private ulong currentQuantum = DefaultQuantum;

@@ -472,7 +472,8 @@ namespace RenodeGic.Host.Monitor
 
         private string PathArgument(List<Word> args, int index, Context at, string usage)
         {
-            if(args.Count <= index || args[index].Kind == WordKind.Plain)
+            // A plain absolute path is what '$ORIGIN/file' expands to (Renode keeps $ORIGIN as a path token).
+            if(args.Count <= index || (args[index].Kind == WordKind.Plain && !Path.IsPathRooted(args[index].Text)))
             {
                 throw at.Error($"expected {usage}");
             }
@@ -538,9 +539,7 @@ namespace RenodeGic.Host.Monitor
             switch(args[0].Text)
             {
                 case "LoadPlatformDescription":
-                    var path = PathArgument(args, 1, at, "'machine LoadPlatformDescription @file.repl'");
-                    var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
-                    loader.LoadString(File.ReadAllText(path), relative.StartsWith("..", StringComparison.Ordinal) ? path : relative, Path.GetDirectoryName(path));
+                    LoadPlatform(machine, PathArgument(args, 1, at, "'machine LoadPlatformDescription @file.repl'"));
                     return;
                 case "LoadPlatformDescriptionFromString":
                     if(args.Count < 2 || args[1].Kind != WordKind.String)
@@ -554,19 +553,57 @@ namespace RenodeGic.Host.Monitor
             }
         }
 
+        private void LoadPlatform(Machine machine, string path)
+        {
+            var loader = new ReplLoader(machine) { InitStatementHandler = RunInitStatement };
+            loader.SearchDirectories.Add(RootDirectory);
+            var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+            loader.LoadString(File.ReadAllText(path), relative.StartsWith("..", StringComparison.Ordinal) ? path : relative, Path.GetDirectoryName(path));
+        }
+
         private void RunInitStatement(string peripheral, string statement, SourcePosition where)
         {
             Execute(peripheral + " " + statement, new Context(where.File, where.Line, Path.GetDirectoryName(Path.GetFullPath(where.File)) ?? "."));
         }
 
+        // As Renode's IncludeFileCommand (renode-infrastructure src/Emulator/Extensions/UserInterface/Commands/IncludeFileCommand.cs):
+        // *.cs compiles a plugin, *.repl loads a platform description into the current machine, *.py is Python (not
+        // available here), anything else runs as a monitor script.
         private void Include(List<Word> args, Context at)
         {
-            var path = PathArgument(args, 0, at, "'include @file.resc'");
-            if(!path.EndsWith(".resc", StringComparison.OrdinalIgnoreCase))
+            var path = PathArgument(args, 0, at, "'include @file.resc', 'include @Peripheral.cs' or 'include @platform.repl'");
+            switch(Path.GetExtension(path).ToLowerInvariant())
             {
-                throw at.Error($"'include' runs .resc scripts only here; '{Path.GetFileName(path)}' is not one");
+                case ".cs":
+                    IncludeCSharp(path, args[0].Text, at);
+                    return;
+                case ".repl":
+                    LoadPlatform(RequireMachine(at), path);
+                    return;
+                case ".py":
+                    throw at.Error($"'include' of Python ('{Path.GetFileName(path)}') is not supported here (no Python engine)");
+                default:
+                    ExecuteLines(File.ReadAllLines(path), args[0].Text, Path.GetDirectoryName(path)!);
+                    return;
             }
-            ExecuteLines(File.ReadAllLines(path), args[0].Text, Path.GetDirectoryName(path)!);
+        }
+
+        private void IncludeCSharp(string path, string displayName, Context at)
+        {
+            System.Reflection.Assembly assembly;
+            try
+            {
+                assembly = CSharpInclude.CompileAndLoad(new[] { path }, new[] { displayName });
+            }
+            catch(CSharpCompilationException e)
+            {
+                throw at.Error($"could not compile '{displayName}':\n{e.Message}", e);
+            }
+            catch(Exception e) when(e is IOException || e is BadImageFormatException)
+            {
+                throw at.Error($"could not load '{displayName}': {e.Message}", e);
+            }
+            ReplLoader.AddAssembly(assembly);
         }
 
         private void Start(Context at)
@@ -879,7 +916,14 @@ namespace RenodeGic.Host.Monitor
         private static string FormatValue(object? value) => value switch
         {
             null => "(none)",
-            byte or ushort or uint or ulong => $"0x{System.Convert.ToUInt64(value, CultureInfo.InvariantCulture):X}",
+            // Renode's MonitorCommands.PrintActionResult: integers in hexadecimal, zero-padded to their size.
+            byte b => "0x" + b.ToString("X2", CultureInfo.InvariantCulture),
+            short h => "0x" + h.ToString("X4", CultureInfo.InvariantCulture),
+            ushort w => "0x" + w.ToString("X4", CultureInfo.InvariantCulture),
+            int i => "0x" + i.ToString("X8", CultureInfo.InvariantCulture),
+            uint d => "0x" + d.ToString("X8", CultureInfo.InvariantCulture),
+            long l => "0x" + l.ToString("X16", CultureInfo.InvariantCulture),
+            ulong q => "0x" + q.ToString("X16", CultureInfo.InvariantCulture),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",
         };
@@ -916,7 +960,7 @@ namespace RenodeGic.Host.Monitor
   logLevel <level> [peripheral]                  -1 NOISY, 0 DEBUG, 1 INFO, 2 WARNING, 3 ERROR
   start | pause | emulation RunFor ""0.5""       run the machine
   peripherals                                    list peripherals
-  include @file.resc                             run another script
+  include @file.resc | @Peripheral.cs | @x.repl  run a script | compile C# peripherals | load a platform
   $name = value | $name ?= value                 variables ($ORIGIN: the script's folder)
   macro name """"""...""""""  |  runMacro $name
   quit";

@@ -87,6 +87,7 @@ namespace RenodeGic.Host.Platform
         private void Collect(ReplDocument document, string directory, List<MergedEntry> entries, Dictionary<string, MergedEntry> byName,
             Stack<string> including, string? prefix)
         {
+            WarnAboutRenodeIncompatibilities(document);
             foreach(var directive in document.Usings)
             {
                 var path = ResolveUsing(directive, directory);
@@ -133,6 +134,19 @@ namespace RenodeGic.Host.Platform
                 var merged = new MergedEntry(entry);
                 byName.Add(entry.Name, merged);
                 entries.Add(merged);
+            }
+        }
+
+        /// <summary>Prefix of the warnings logged for syntax our parser accepts but Renode's would reject.</summary>
+        public const string RenodeCompatibilityWarning = "not loadable in Renode";
+
+        // Each construct our parser accepts but Renode's grammar (renode src/Renode/PlatformDescription/Syntax/Grammar.cs
+        // and PreLexer.cs) rejects is logged at Warning level, so that platforms stay loadable in Renode unchanged.
+        private static void WarnAboutRenodeIncompatibilities(ReplDocument document)
+        {
+            foreach(var warning in document.Warnings)
+            {
+                Antmicro.Renode.Logging.Logger.Log(Antmicro.Renode.Logging.LogLevel.Warning, "{0}: {1}: {2}", warning.Position, RenodeCompatibilityWarning, warning.Message);
             }
         }
 

@@ -6,6 +6,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace RenodeGic.Host.Platform
@@ -15,9 +16,21 @@ namespace RenodeGic.Host.Platform
         /// <summary>Parses one .repl text. <paramref name="file"/> is the name used in error messages.</summary>
         public static ReplDocument Parse(string text, string file)
         {
-            var tokens = new Lexer(text, file).Run();
-            return new Parser(tokens, file).ParseDocument();
+            var warnings = new List<SourceWarning>();
+            var tokens = new Lexer(text, file, warnings).Run();
+            var document = new Parser(tokens, file, warnings).ParseDocument();
+            document.Warnings = warnings;
+            return document;
         }
+
+        /// <summary>
+        /// Keywords of Renode's .repl grammar (renode src/Renode/PlatformDescription/Syntax/Grammar.cs, MakeKeyword): Renode's
+        /// Identifier excludes them, so an entry, attribute or reference with one of these names does not parse there.
+        /// </summary>
+        public static readonly IReadOnlyCollection<string> RenodeKeywords = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "using", "new", "as", "init", "reset", "local", "prefixed", "true", "false", "none", "empty",
+        };
 
         internal enum TokenKind
         {
@@ -44,10 +57,11 @@ namespace RenodeGic.Host.Platform
 
         private sealed class Lexer
         {
-            public Lexer(string text, string file)
+            public Lexer(string text, string file, List<SourceWarning> warnings)
             {
                 this.text = text;
                 this.file = file;
+                this.warnings = warnings;
             }
 
             public List<Token> Run()
@@ -73,6 +87,10 @@ namespace RenodeGic.Host.Platform
                     }
                     if(c == '/' && Peek(1) == '/')
                     {
+                        if(pos > lineStart && text[pos - 1] != ' ')
+                        {
+                            Warn("'//' directly after text is not a comment in Renode (it needs a space or the start of the line before it)");
+                        }
                         while(pos < text.Length && text[pos] != '\n')
                         {
                             pos++;
@@ -95,6 +113,14 @@ namespace RenodeGic.Host.Platform
                         continue;
                     }
                     var column = pos - lineStart;
+                    if(tokens.Count == 0 || tokens[^1].Kind == TokenKind.Newline)
+                    {
+                        CheckIndentation();
+                    }
+                    if(c == '_')
+                    {
+                        Warn("a name starting with '_' is not an identifier in Renode (identifiers start with a letter)");
+                    }
                     if(char.IsLetter(c) || c == '_')
                     {
                         var start = pos;
@@ -199,6 +225,10 @@ namespace RenodeGic.Host.Platform
                 var sb = new StringBuilder();
                 var start = pos;
                 bool hex = text[pos] == '0' && (Peek(1) == 'x' || Peek(1) == 'X');
+                if(hex && Peek(1) == 'X')
+                {
+                    Warn("hexadecimal prefix '0X': Renode accepts only '0x'");
+                }
                 Func<char, bool> isDigit = hex ? Uri.IsHexDigit : char.IsDigit;
                 if(hex)
                 {
@@ -385,6 +415,7 @@ namespace RenodeGic.Host.Platform
                     {
                         if(nesting == 0)
                         {
+                            CheckStatementSeparators(sb.ToString(), startLine);
                             tokens.Add(new Token(TokenKind.Raw, sb.ToString(), startLine, column));
                             return;
                         }
@@ -396,6 +427,46 @@ namespace RenodeGic.Host.Platform
                 throw new PlatformLoadException(file, startLine, "unterminated monitor statement block (expected '}')");
             }
 
+            // Inside '{ }' Renode keeps line breaks as they are: statements must be separated by ';'.
+            private void CheckStatementSeparators(string raw, int firstLine)
+            {
+                var lines = raw.Split('\n');
+                for(var i = 0; i + 1 < lines.Length; i++)
+                {
+                    var current = lines[i].Trim();
+                    if(current.Length > 0 && !current.EndsWith(';') && lines.Skip(i + 1).Any(l => l.Trim().Length > 0))
+                    {
+                        warnings.Add(new SourceWarning(new SourcePosition(file, firstLine + i),
+                            "monitor statements in '{ }' separated by a line break only; Renode needs ';' between them"));
+                    }
+                }
+            }
+
+            private void Warn(string message)
+            {
+                warnings.Add(new SourceWarning(new SourcePosition(file, line), message));
+            }
+
+            // Renode's PreLexer counts indentation in spaces only and needs a multiple of 4 (tabs and other widths
+            // are rejected or misread there). Checked for the first token of each line outside brackets.
+            private void CheckIndentation()
+            {
+                if(depth > 0)
+                {
+                    return;
+                }
+                var indent = text.AsSpan(lineStart, pos - lineStart);
+                if(indent.Contains('\t'))
+                {
+                    Warn("indented with a tab; Renode's platform-description pre-lexer counts spaces only (use 4 spaces per level)");
+                }
+                else if(indent.Length % 4 != 0)
+                {
+                    Warn($"indented by {indent.Length} spaces; Renode needs a multiple of 4");
+                }
+            }
+
+            private readonly List<SourceWarning> warnings;
             private readonly string text;
             private readonly string file;
             private readonly List<Token> tokens = new List<Token>();
@@ -407,10 +478,24 @@ namespace RenodeGic.Host.Platform
 
         private sealed class Parser
         {
-            public Parser(List<Token> tokens, string file)
+            public Parser(List<Token> tokens, string file, List<SourceWarning> warnings)
             {
                 this.tokens = tokens;
                 this.file = file;
+                this.warnings = warnings;
+            }
+
+            private void WarnAt(int line, string message)
+            {
+                warnings.Add(new SourceWarning(new SourcePosition(file, line), message));
+            }
+
+            private void CheckName(Token token, string what)
+            {
+                if(RenodeKeywords.Contains(token.Text))
+                {
+                    WarnAt(token.Line, $"{what} '{token.Text}' is a keyword in Renode's .repl grammar and cannot be used as a name there");
+                }
             }
 
             public ReplDocument ParseDocument()
@@ -488,6 +573,7 @@ namespace RenodeGic.Host.Platform
                     isLocal = true;
                     index++;
                 }
+                CheckName(Current, "entry name");
                 var name = ExpectIdentifier("an entry name ('name: Type @ registration')");
                 ExpectSymbol(":", $"':' after the entry name '{name}'");
                 string? typeName = null;
@@ -615,6 +701,7 @@ namespace RenodeGic.Host.Platform
                 }
                 if(Current.Kind == TokenKind.Identifier && Peek(1).Kind == TokenKind.Symbol && Peek(1).Text == ":")
                 {
+                    CheckName(Current, "attribute name");
                     var name = Next().Text;
                     index++;
                     if(Current.Kind == TokenKind.Newline || Current.Kind == TokenKind.End || IsSymbol(";") || IsSymbol("}"))
@@ -624,6 +711,7 @@ namespace RenodeGic.Host.Platform
                     return new PropertyAttribute(position, name, ParseValue($"a value for '{name}'"));
                 }
                 List<IrqEnd>? sources = null;
+                var sourcesBracketed = IsSymbol("[");
                 if(Current.Kind != TokenKind.Arrow)
                 {
                     if(IsSymbol("["))
@@ -647,11 +735,33 @@ namespace RenodeGic.Host.Platform
                 var destinations = new List<IrqDestination>();
                 if(IsIdentifier("none"))
                 {
+                    if(sourcesBracketed)
+                    {
+                        WarnAt(position.Line, "'[...] -> none': Renode accepts '-> none' only after a single GPIO source");
+                    }
                     index++;
                     return new IrqAttribute(position, sources, destinations);
                 }
                 while(true)
                 {
+                    // Renode's grammar has two forms: 'src -> dst@n' (single ends, ranges allowed) and
+                    // '[srcs] -> dst@[ends]' (both bracketed); mixing them does not parse there.
+                    var destinationLine = Current.Line;
+                    var destinationBracketed = false;
+                    for(var ahead = 0; Peek(ahead).Kind != TokenKind.End && Peek(ahead).Kind != TokenKind.Newline; ahead++)
+                    {
+                        if(Peek(ahead).Kind == TokenKind.Symbol && Peek(ahead).Text == "@")
+                        {
+                            destinationBracketed = Peek(ahead + 1).Kind == TokenKind.Symbol && Peek(ahead + 1).Text == "[";
+                            break;
+                        }
+                    }
+                    if(destinationBracketed != sourcesBracketed)
+                    {
+                        WarnAt(destinationLine, sourcesBracketed
+                            ? "'[sources] -> target@n': Renode needs the target inputs in brackets too ('target@[n]')"
+                            : "'source -> target@[n]': Renode needs the sources in brackets too ('[source] -> target@[n]')");
+                    }
                     destinations.Add(ParseIrqDestination());
                     if(!IsSymbol("|"))
                     {
@@ -669,6 +779,10 @@ namespace RenodeGic.Host.Platform
                 if(IsSymbol("#"))
                 {
                     index++;
+                    if(Current.Kind == TokenKind.Number && Current.Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+                    {
+                        WarnAt(Current.Line, "a hexadecimal local receiver index after '#': Renode reads only decimal digits there");
+                    }
                     local = (int)ParseSmallNumber("a local receiver index after '#'");
                 }
                 ExpectSymbol("@", $"'@' and an input number after the GPIO destination '{target}'");
@@ -914,6 +1028,7 @@ namespace RenodeGic.Host.Platform
 
             private PlatformLoadException Error(string message) => new PlatformLoadException(file, Current.Line, message);
 
+            private readonly List<SourceWarning> warnings;
             private readonly List<Token> tokens;
             private readonly string file;
             private int index;

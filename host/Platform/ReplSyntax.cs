@@ -326,5 +326,14 @@ namespace RenodeGic.Host.Platform
         public IReadOnlyList<UsingDirective> Usings { get; }
 
         public IReadOnlyList<ReplEntry> Entries { get; }
+
+        /// <summary>Constructs our parser accepts but Renode's would reject (see ReplLoader: logged as warnings).</summary>
+        public IReadOnlyList<SourceWarning> Warnings { get; internal set; } = new List<SourceWarning>();
+    }
+
+    /// <summary>A place in a .repl file and what Renode would not accept there.</summary>
+    public readonly record struct SourceWarning(SourcePosition Position, string Message)
+    {
+        public override string ToString() => $"{Position}: {Message}";
     }
 }

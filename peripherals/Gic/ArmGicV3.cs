@@ -17,9 +17,10 @@
 // The redistributor region covers every processor: processor n's RD_base is at n * redistributorStride and its
 // SGI_base 0x10000 above; frames of processors that are not attached read as zero and ignore writes.
 //
-// Not yet modelled (later issues): LPIs and the ITS (GICD_TYPER.LPIS = 0), ICH_*/ICV_* virtualization (those
-// encodings are UNDEFINED for now; IGicSystemRegisterBank is the slot for a VirtualCpuInterface), the GICv4
-// VLPI frames.
+// LPIs: Lpi/ArmGicV3.Lpi.cs (options lpiIdBits, directLpi); the ITS is a separate peripheral, Its/ArmGicV3Its.cs.
+// Virtualization: ArmGicV3.Virtualization.cs and VirtualCpuInterface.cs (ICH_*/ICV_*, vIRQ/vFIQ, maintenance
+// interrupt on PPI 25; option numberOfListRegisters). GICv4.0 (architectureRevision = 4): VLPI_base frames and
+// residency in RedistributorVlpi.cs, shared state in Lpi/ArmGicV3.Vlpi.cs, V-commands in Its/ItsVirtualCommands.cs.
 using System;
 using System.Collections.Generic;
 using Antmicro.Renode.Core;
@@ -28,10 +29,11 @@ using Antmicro.Renode.Peripherals.Bus;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
-    public sealed class ArmGicV3 : IBusPeripheral, IIRQController, INumberedGPIOOutput, ILocalGPIOReceiver, IGicSystemRegisterTarget
+    public sealed partial class ArmGicV3 : IBusPeripheral, IIRQController, INumberedGPIOOutput, ILocalGPIOReceiver, IGicSystemRegisterTarget
     {
         public ArmGicV3(IMachine machine, int numberOfSPIs = 224, long redistributorStride = 0x20000, bool supportsTwoSecurityStates = false,
-            int architectureRevision = 3, int priorityBits = 5, int maximumCPUs = 8)
+            int architectureRevision = 3, int priorityBits = 5, int maximumCPUs = 8, int lpiIdBits = 16, bool directLpi = false,
+            int numberOfListRegisters = 4)
         {
             if(numberOfSPIs < 0 || numberOfSPIs > 988)
             {
@@ -53,8 +55,11 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 throw new ArgumentException($"maximumCPUs must be between 1 and 512, got {maximumCPUs}.", nameof(maximumCPUs));
             }
+            ConfigureLpis(lpiIdBits, directLpi);
             this.machine = machine;
-            RedistributorStride = redistributorStride;
+            // GICv4: RD_base, SGI_base, VLPI_base and a reserved frame (Lpi/ArmGicV3.Vlpi.cs).
+            ArchitectureRevision = architectureRevision;
+            RedistributorStride = architectureRevision >= 4 ? Math.Max(redistributorStride, 0x40000) : redistributorStride;
             MaximumCpus = maximumCPUs;
 
             Arbiter = new PriorityArbiter(maximumCPUs);
@@ -70,6 +75,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 localReceivers[n] = new PpiReceiver(this, n);
             }
             distributor = new Distributor(this, numberOfSPIs, supportsTwoSecurityStates, architectureRevision);
+            virtualCpuInterfaces = CreateVirtualCpuInterfaces(maximumCPUs, numberOfListRegisters, architectureRevision);
 
             var connections = new Dictionary<int, IGPIO>();
             outputs = new GPIO[maximumCPUs * 4];
@@ -95,6 +101,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 {
                     cpuInterface.Reset();
                 }
+                ResetVirtualCpuInterfaces();
+                vmovpInProgress.Clear();
                 RequeueEverything();
                 UpdateOutputs();
             }
@@ -154,31 +162,12 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
 
         public bool TryReadSystemRegister(int processorNumber, uint encoding, out ulong value)
         {
-            value = 0;
-            lock(sync)
-            {
-                if(!TrySelectBank(processorNumber, encoding, out var bank, out var access))
-                {
-                    return false;
-                }
-                var result = bank.TryRead(encoding, access, out value);
-                UpdateOutputs();
-                return result;
-            }
+            return ReadSystemRegister(processorNumber, encoding, out value) == GicSystemRegisterAccessResult.Done;
         }
 
         public bool TryWriteSystemRegister(int processorNumber, uint encoding, ulong value)
         {
-            lock(sync)
-            {
-                if(!TrySelectBank(processorNumber, encoding, out var bank, out var access))
-                {
-                    return false;
-                }
-                var result = bank.TryWrite(encoding, access, value);
-                UpdateOutputs();
-                return result;
-            }
+            return WriteSystemRegister(processorNumber, encoding, value) == GicSystemRegisterAccessResult.Done;
         }
 
         // ---- Bus regions ---------------------------------------------------------------------------------------
@@ -336,35 +325,6 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
 
         // ---- Private --------------------------------------------------------------------------------------
 
-        private bool TrySelectBank(int processorNumber, uint encoding, out IGicSystemRegisterBank bank, out GicAccess access)
-        {
-            bank = null!;
-            access = default;
-            if(!IsAttached(processorNumber))
-            {
-                return false;
-            }
-            var cpu = cpus[processorNumber]!;
-            var exceptionLevel = cpu.ExceptionLevel;
-            if(exceptionLevel < 1)
-            {
-                return false;
-            }
-            if(GicSystemRegisterEncoding.IsHypervisorControl(encoding))
-            {
-                // ICH_*_EL2: the virtual CPU interface control registers are a later issue (UNDEFINED for now).
-                return false;
-            }
-            if(exceptionLevel == 1 && (cpu.HypervisorConfiguration & GicSystemRegisterEncoding.VirtualisingHcrBits(encoding)) != 0)
-            {
-                // HCR_EL2.IMO/FMO route this EL1 access to ICV_*, which is not modelled yet (UNDEFINED for now).
-                return false;
-            }
-            access = new GicAccess(exceptionLevel, !DisableSecurity && exceptionLevel == 3);
-            bank = cpuInterfaces[processorNumber];
-            return true;
-        }
-
         private ulong DistributorRead(long offset, int size)
         {
             lock(sync)
@@ -423,7 +383,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             var processor = offset / RedistributorStride;
             frameOffset = offset % RedistributorStride;
-            if(processor >= MaximumCpus || !IsAttached((int)processor) || frameOffset + size > RedistributorFramesSize)
+            var framesSize = VlpisSupported ? RedistributorFramesSize + VlpiFrameSize : RedistributorFramesSize;
+            if(processor >= MaximumCpus || !IsAttached((int)processor) || frameOffset + size > framesSize)
             {
                 return false;
             }
@@ -452,6 +413,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// <summary>Recomputes the IRQ/FIQ lines of every CPU whose state changed since the last update.</summary>
         private void UpdateOutputs()
         {
+            UpdateVirtualOutputs();
             for(var processor = 0; processor < MaximumCpus; processor++)
             {
                 if(!Arbiter.TakeDirty(processor))
@@ -472,6 +434,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private const int IrqLine = 0;
         private const int FiqLine = 1;
         private const long RedistributorFramesSize = 0x20000; // RD_base + SGI_base
+        private const long VlpiFrameSize = 0x10000; // GICv4: VLPI_base (the fourth, reserved frame stays RAZ/WI)
 
         private readonly object sync = new object();
         private readonly IMachine machine;

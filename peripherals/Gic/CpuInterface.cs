@@ -27,13 +27,15 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
     internal readonly record struct GicAccess(int ExceptionLevel, bool Secure);
 
     /// <summary>
-    /// A bank of GIC system registers of one processor. CpuInterface serves ICC_*; a VirtualCpuInterface (ICH_*,
-    /// ICV_*) will implement the same interface and be chosen by ArmGicV3 from HCR_EL2.IMO/FMO.
+    /// A bank of GIC system registers of one processor. CpuInterface serves ICC_*; VirtualCpuInterface serves ICH_*
+    /// and ICV_* and is chosen by ArmGicV3 (ArmGicV3.Virtualization.cs) from the encoding, EL and HCR_EL2.IMO/FMO.
     /// </summary>
     internal interface IGicSystemRegisterBank
     {
         bool TryRead(uint encoding, GicAccess access, out ulong value);
         bool TryWrite(uint encoding, GicAccess access, ulong value);
+        /// <summary>Whether the register exists here and may be accessed in that direction (EL checks aside).</summary>
+        bool Implements(uint encoding, bool isWrite);
         void Reset();
     }
 
@@ -93,6 +95,11 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             currentAccess = access;
             return registers.TryWrite(encoding, value);
+        }
+
+        public bool Implements(uint encoding, bool isWrite)
+        {
+            return registers.HasRegisterAtOffset(encoding) && (isWrite ? !IsReadOnly(encoding) : !IsWriteOnly(encoding));
         }
 
         /// <summary>Whether this CPU interface has <paramref name="group"/> enabled (ICC_IGRPEN0/1).</summary>
@@ -426,14 +433,22 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return SpecialIntidFor(requestedGroup, group);
             }
-            var bank = gic.BankFor(ProcessorNumber, intid);
-            if(bank == null)
+            if(intid >= LpiPendingSet.FirstLpi)
             {
-                return SpuriousIntid;
+                // LPIs have no active state: acknowledging clears the pending state (Lpi/Redistributor.Lpi.cs).
+                gic.RedistributorOf(ProcessorNumber).AcknowledgeLpi(intid);
             }
-            bank.Active[intid] = true;
-            bank.PendingLatch[intid] = false;
-            gic.Requeue(bank, intid);
+            else
+            {
+                var bank = gic.BankFor(ProcessorNumber, intid);
+                if(bank == null)
+                {
+                    return SpuriousIntid;
+                }
+                bank.Active[intid] = true;
+                bank.PendingLatch[intid] = false;
+                gic.Requeue(bank, intid);
+            }
             var activeBit = (priority & GroupPriorityMask(group)) >> (8 - preemptionBits);
             activePriorities[(int)group, activeBit / 32] |= 1u << (activeBit % 32);
             gic.Arbiter.MarkDirty(ProcessorNumber);
@@ -471,7 +486,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return;
             }
-            if(gic.BankFor(ProcessorNumber, intid) == null)
+            if(intid < LpiPendingSet.FirstLpi && gic.BankFor(ProcessorNumber, intid) == null)
             {
                 gic.GuestError("cpu{0}: EOI of INTID {1}, which is not implemented; ignored", ProcessorNumber, intid);
                 return;
@@ -532,6 +547,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
 
         private void Deactivate(int intid)
         {
+            if(intid >= LpiPendingSet.FirstLpi)
+            {
+                return; // LPIs have no active state: an EOI only drops the running priority.
+            }
             var bank = gic.BankFor(ProcessorNumber, intid);
             if(bank == null)
             {
@@ -598,7 +617,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private const int NonSecure = 1;
         private const int SpuriousIntid = 1023;
         private const int IdlePriority = 0xFF;
-        private const ulong IdBitsField = 0; // 16 INTID bits
+        private ulong IdBitsField => gic.LpiIdBits > 16 ? 1UL : 0UL; // 0: 16 INTID bits, 1: 24 INTID bits
 
         private readonly ArmGicV3 gic;
         private readonly int priorityBits;

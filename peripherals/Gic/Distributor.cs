@@ -4,9 +4,9 @@
 // GICD_SGIR, GICD_SPENDSGIR/CPENDSGIR and the INTID 0-31 parts of the per-interrupt families are RAZ/WI
 // (IHI 0069, GICD_* register descriptions: RES0 when affinity routing is enabled); SGIs and PPIs live in the Redistributors.
 // IMPDEF choices here:
-// - GICD_TYPER: IDbits = 15 (16-bit INTIDs, as QEMU, ready for LPIs), A3V = 1, RSS = 1 (ICC_SGI1R.RS is
+// - GICD_TYPER: IDbits = lpiIdBits - 1 (15 by default: 16-bit INTIDs, as QEMU), A3V = 1, RSS = 1 (ICC_SGI1R.RS is
 //   honoured), No1N = 0 (1-of-N SPI routing implemented, QEMU has No1N = 1), MBIS = 0 (no GICD_SETSPI_*: a
-//   write is logged as a guest error and ignored, as on QEMU), LPIS = 0 (until LPIs exist), ESPI = 0.
+//   write is logged as a guest error and ignored, as on QEMU), LPIS = 1 (IDbits = lpiIdBits - 1), ESPI = 0.
 // - GICD_IIDR 0x43B (Arm, product 0, r0p0) and the ID registers of an Arm GIC-500-like part, as QEMU reports.
 // - Priority fields keep all 8 bits (as QEMU); the CPU interface ignores bits below its PRIbits.
 // - With one security state the SPIs reset to Group 1 (IGROUPR all ones; the architecture says UNKNOWN),
@@ -156,9 +156,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 .WithFlag(10, FieldMode.Read, name: "SecurityExtn", valueProviderCallback: _ => !DisableSecurity)
                 .WithValueField(11, 5, FieldMode.Read, name: "num_LPIs", valueProviderCallback: _ => 0)
                 .WithFlag(16, FieldMode.Read, name: "MBIS", valueProviderCallback: _ => false)
-                .WithFlag(17, FieldMode.Read, name: "LPIS", valueProviderCallback: _ => false)
+                .WithFlag(17, FieldMode.Read, name: "LPIS", valueProviderCallback: _ => true)
                 .WithFlag(18, FieldMode.Read, name: "DVIS", valueProviderCallback: _ => false)
-                .WithValueField(19, 5, FieldMode.Read, name: "IDbits", valueProviderCallback: _ => IdBits - 1)
+                .WithValueField(19, 5, FieldMode.Read, name: "IDbits", valueProviderCallback: _ => (ulong)(gic.LpiIdBits - 1))
                 .WithFlag(24, FieldMode.Read, name: "A3V", valueProviderCallback: _ => true)
                 .WithFlag(25, FieldMode.Read, name: "No1N", valueProviderCallback: _ => false)
                 .WithFlag(26, FieldMode.Read, name: "RSS", valueProviderCallback: _ => true)
@@ -346,7 +346,6 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         public const ulong InterruptRoutingModeBit = 1UL << 31;
         public const ulong AffinityMask = 0xFF_00FF_FFFFUL;
         private const ulong RouterWritableMask = AffinityMask | InterruptRoutingModeBit;
-        private const int IdBits = 16;
 
         private readonly ArmGicV3 gic;
         private readonly bool supportsTwoSecurityStates;

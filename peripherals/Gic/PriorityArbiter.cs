@@ -11,7 +11,7 @@ using System;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
-    internal sealed class PriorityArbiter
+    internal sealed partial class PriorityArbiter
     {
         public PriorityArbiter(int cpuCount)
         {
@@ -83,6 +83,14 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     best = set.First;
                     bestGroup = (GicGroup)g;
                 }
+            }
+            if(TryGetHighestLpi(cpu, groupMask, out var lpi, out var lpiPriority) && (best == int.MaxValue || lpiPriority < PriorityOf(best)))
+            {
+                // LPIs (PriorityArbiter.Lpi.cs): Non-secure Group 1, and a tie goes to the lower (non-LPI) INTID.
+                intid = lpi;
+                priority = lpiPriority;
+                group = GicGroup.Group1NonSecure;
+                return true;
             }
             if(best == int.MaxValue)
             {

@@ -1,19 +1,19 @@
 // One GICv3 Redistributor (IHI 0069 chapter 12, the GICR_* registers): the RD_base frame (control, identity,
 // power management, LPI table bases) and the SGI_base frame (the SGI and PPI state of its processor).
 // IMPDEF choices here:
-// - GICR_TYPER: PLPIS = 0 and VLPIS = 0 until LPIs exist; DirectLPI = 0; DPGS = 1 (GICR_CTLR.DPG* implemented,
+// - GICR_TYPER: PLPIS = 1, VLPIS = 1 with architectureRevision = 4 (VLPI_base frame: RedistributorVlpi.cs); DirectLPI = the ArmGicV3 option directLpi; DPGS = 1 (GICR_CTLR.DPG* implemented,
 //   used by 1-of-N SPI routing); CommonLPIAff = 0; Last set on the highest attached processor's frame.
 // - GICR_WAKER: ProcessorSleep resets to 1 and ChildrenAsleep follows it at once (no handshake delay). Like
 //   QEMU, a sleeping redistributor still forwards interrupts; ProcessorSleep only removes the processor from
 //   1-of-N participation.
 // - PPIs are configurable edge/level in GICR_ICFGR1 (as QEMU); SGIs are always edge (GICR_ICFGR0 RAO/WI).
 // - With one security state SGIs and PPIs reset to Group 1 (as QEMU's virt machine without EL3).
-// - GICR_PROPBASER/GICR_PENDBASER are plain storage until LPIs exist.
+// - LPIs (GICR_CTLR.EnableLPIs, PROPBASER/PENDBASER, SETLPIR/CLRLPIR/INVLPIR/INVALLR/SYNCR): Lpi/Redistributor.Lpi.cs.
 using Antmicro.Renode.Core.Structure.Registers;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
-    internal sealed class Redistributor
+    internal sealed partial class Redistributor
     {
         public Redistributor(ArmGicV3 gic, int processorNumber, bool supportsTwoSecurityStates, int architectureRevision)
         {
@@ -63,6 +63,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             disableGroup1NonSecureSelection = false;
             propBaser = 0;
             pendBaser = 0;
+            ResetLpis();
+            ResetVlpis();
             block.Reset();
         }
 
@@ -112,7 +114,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var quads = block.Quads;
 
             GicrRegisters.GICR_CTLR.Define(words)
-                .WithFlag(0, FieldMode.Read, name: "EnableLPIs", valueProviderCallback: _ => false)
+                .WithFlag(0, name: "EnableLPIs", valueProviderCallback: _ => LpisEnabled, writeCallback: (_, v) => WriteEnableLpis(v))
                 .WithFlag(1, FieldMode.Read, name: "CES", valueProviderCallback: _ => false)
                 .WithFlag(2, FieldMode.Read, name: "IR", valueProviderCallback: _ => false)
                 .WithFlag(3, FieldMode.Read, name: "RWP", valueProviderCallback: _ => false)
@@ -127,10 +129,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             GicrRegisters.GICR_IIDR.Define(words, ArmGicV3.ImplementerIidr).WithValueField(0, 32, FieldMode.Read, name: "IIDR");
 
             quads.DefineRegister((long)GicrRegisters.GICR_TYPER)
-                .WithFlag(0, FieldMode.Read, name: "PLPIS", valueProviderCallback: _ => false)
-                .WithFlag(1, FieldMode.Read, name: "VLPIS", valueProviderCallback: _ => false)
-                .WithFlag(2, FieldMode.Read, name: "Dirty", valueProviderCallback: _ => false)
-                .WithFlag(3, FieldMode.Read, name: "DirectLPI", valueProviderCallback: _ => false)
+                .WithFlag(0, FieldMode.Read, name: "PLPIS", valueProviderCallback: _ => true)
+                .WithFlag(1, FieldMode.Read, name: "VLPIS", valueProviderCallback: _ => gic.VlpisSupported)
+                .WithFlag(2, FieldMode.Read, name: "Dirty", valueProviderCallback: _ => gic.VlpisSupported)
+                .WithFlag(3, FieldMode.Read, name: "DirectLPI", valueProviderCallback: _ => gic.DirectLpi)
                 .WithFlag(4, FieldMode.Read, name: "Last", valueProviderCallback: _ => gic.IsLastAttached(ProcessorNumber))
                 .WithFlag(5, FieldMode.Read, name: "DPGS", valueProviderCallback: _ => true)
                 .WithFlag(6, FieldMode.Read, name: "MPAM", valueProviderCallback: _ => false)
@@ -153,11 +155,16 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
 
             // IHI 0069, GICR_PROPBASER: PA[51:12], caching/shareability attributes, IDbits[4:0].
             quads.DefineRegister((long)GicrRegisters.GICR_PROPBASER).WithValueField(0, 64, name: "PROPBASER",
-                valueProviderCallback: _ => propBaser, writeCallback: (_, v) => propBaser = v & PropBaserMask);
+                valueProviderCallback: _ => propBaser, writeCallback: (_, v) => WritePropBaser(v));
             // IHI 0069, GICR_PENDBASER: PTZ[62] (write-only), PA[51:16], attributes.
             quads.DefineRegister((long)GicrRegisters.GICR_PENDBASER).WithValueField(0, 64, name: "PENDBASER",
-                valueProviderCallback: _ => pendBaser, writeCallback: (_, v) => pendBaser = v & PendBaserMask);
-            words.DefineRegister((long)GicrRegisters.GICR_SYNCR).WithFlag(0, FieldMode.Read, name: "Busy", valueProviderCallback: _ => false).WithReservedBits(1, 31);
+                valueProviderCallback: _ => pendBaser, writeCallback: (_, v) => WritePendBaser(v));
+            words.DefineRegister((long)GicrRegisters.GICR_SYNCR).WithFlag(0, FieldMode.Read, name: "Busy", valueProviderCallback: _ => ReadSyncBusy()).WithReservedBits(1, 31);
+            DefineLpiRegisters(quads);
+            if(architectureRevision >= 4)
+            {
+                DefineVlpiRegisters(quads);
+            }
 
             Distributor.DefineIdRegisters(words, ArmGicV3.RedistributorPidr0, architectureRevision);
 

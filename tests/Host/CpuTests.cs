@@ -371,6 +371,20 @@ secondary:
         }
 
         [Test]
+        public void ShouldRunScheduledEventsAtTheirVirtualTimeAndWakeTheCore()
+        {
+            using var g = new GuestProgram("1:  wfi\n    b 1b\n");
+            g.Machine.FinishLoad();
+            var scheduler = g.Cpu(0).Scheduler;
+            var seen = new System.Collections.Generic.List<(string, ulong)>();
+            scheduler.ScheduleAt(2_000_000, () => seen.Add(("b", scheduler.RoundStartNs)));
+            scheduler.ScheduleAt(1_000_000, () => seen.Add(("a", scheduler.RoundStartNs)));
+            scheduler.ScheduleAt(2_000_000, () => seen.Add(("c", scheduler.RoundStartNs)));
+            Assert.That(g.Run(0.005), Is.EqualTo(RunOutcome.TimeElapsed));
+            Assert.That(seen, Is.EqualTo(new[] { ("a", 1_000_000UL), ("b", 2_000_000UL), ("c", 2_000_000UL) }));
+        }
+
+        [Test]
         public void ShouldFaultOnRecursiveAbortsInsteadOfHanging()
         {
             // VBAR_EL1 = 0 and nothing mapped there: the abort's own vector fetch aborts again.

@@ -36,12 +36,18 @@ namespace RenodeGic.Tests.Support
             Gic = new ArmGicV3(Machine, numberOfSPIs, 0x20000, supportsTwoSecurityStates, architectureRevision, priorityBits, maximumCPUs);
             Irq = new LineProbe[maximumCPUs];
             Fiq = new LineProbe[maximumCPUs];
+            VirtualIrq = new LineProbe[maximumCPUs];
+            VirtualFiq = new LineProbe[maximumCPUs];
             for(var n = 0; n < maximumCPUs; n++)
             {
                 Irq[n] = new LineProbe();
                 Fiq[n] = new LineProbe();
+                VirtualIrq[n] = new LineProbe();
+                VirtualFiq[n] = new LineProbe();
                 Gic.Connections[n * 4 + 0].Connect(Irq[n], 0);
                 Gic.Connections[n * 4 + 1].Connect(Fiq[n], 1);
+                Gic.Connections[n * 4 + 2].Connect(VirtualIrq[n], 2);
+                Gic.Connections[n * 4 + 3].Connect(VirtualFiq[n], 3);
             }
             Cpus = new FakeGicCpu[cpuCount];
             for(var n = 0; n < cpuCount; n++)
@@ -60,6 +66,10 @@ namespace RenodeGic.Tests.Support
         public LineProbe[] Irq { get; }
 
         public LineProbe[] Fiq { get; }
+
+        public LineProbe[] VirtualIrq { get; }
+
+        public LineProbe[] VirtualFiq { get; }
 
         public LogCapture Log { get; }
 

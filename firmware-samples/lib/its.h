@@ -1,0 +1,61 @@
+/* LPIs and the GICv3 ITS on the QEMU `virt` memory map: LPI tables, ITS tables and the command queue at fixed
+ * RAM addresses (ITS_MEM_BASE), commands built from the architecture's field positions (IHI 0069 6.3). */
+#ifndef FW_ITS_H
+#define FW_ITS_H
+
+#include "lib.h"
+
+#define ITS_BASE 0x08080000UL
+#define GITS_CTLR       0x0000
+#define GITS_IIDR       0x0004
+#define GITS_TYPER      0x0008
+#define GITS_CBASER     0x0080
+#define GITS_CWRITER    0x0088
+#define GITS_CREADR     0x0090
+#define GITS_BASER(n)   (0x0100 + 8 * (n))
+#define GITS_TRANSLATER 0x10040
+
+#define GICR_PROPBASER  0x0070
+#define GICR_PENDBASER  0x0078
+#define GICR_CTLR_ENABLE_LPIS BIT(0)
+#define GICR_TYPER_PLPIS      BIT(0)
+#define GICD_TYPER_LPIS       BIT(17)
+
+/* Fixed RAM layout (clear of the image, the stacks and both emulators' DTB placement). */
+#define ITS_MEM_BASE    0x44000000UL
+#define LPI_PROP_TABLE  (ITS_MEM_BASE + 0x00000)	/* 8 KiB: 14 LPI INTID bits */
+#define LPI_PEND_TABLE(cpu) (ITS_MEM_BASE + 0x10000 + 0x10000UL * (cpu))	/* 64 KiB aligned, 2 KiB each */
+#define ITS_DEVICE_TABLE (ITS_MEM_BASE + 0x50000)	/* 4 KiB pages */
+#define ITS_COLL_TABLE   (ITS_MEM_BASE + 0x60000)
+#define ITS_CMD_QUEUE    (ITS_MEM_BASE + 0x70000)	/* 4 KiB = 128 commands */
+#define ITS_ITT(dev)     (ITS_MEM_BASE + 0x80000 + 0x100UL * (dev))	/* 256-byte aligned, up to 16 events */
+#define ITS_L2_PAGES     (ITS_MEM_BASE + 0x90000)	/* level-2 pages of two-level tables */
+#define LPI_ID_BITS     14
+
+/* Property table entry of an LPI: priority[7:2] | enable[0]. */
+void lpi_configure(unsigned int intid, u8 prio, int enabled);
+/* Calling CPU's redistributor: PROPBASER/PENDBASER (zeroed table, PTZ) and GICR_CTLR.EnableLPIs. */
+void lpi_cpu_enable(void);
+
+/* ITS set-up: Device table (flat, or two-level with `indirect`), Collection table, command queue; then Enabled. */
+void its_init(int indirect_devices);
+/* Level-1 entry `index` of the two-level Device table points at level-2 page `page` (4 KiB each). */
+void its_l1_map(unsigned int index, unsigned int page);
+void its_cmd(const u64 cmd[4]);	/* queue one command, then wait until GITS_CREADR reaches GITS_CWRITER */
+void its_mapd(u32 dev, u32 event_bits, u64 itt, int valid);
+void its_mapc(u32 icid, u32 processor, int valid);
+void its_mapti(u32 dev, u32 event, u32 intid, u32 icid);
+void its_int(u32 dev, u32 event);
+void its_clear(u32 dev, u32 event);
+void its_discard(u32 dev, u32 event);
+void its_inv(u32 dev, u32 event);
+void its_invall(u32 icid);
+void its_movi(u32 dev, u32 event, u32 icid);
+void its_sync(u32 processor);
+/* A CPU's write of GITS_TRANSLATER: DeviceID 0. */
+static inline void its_translate(u32 event) { mmio_write32(ITS_BASE + GITS_TRANSLATER, event); dsb(sy); isb(); }
+
+static inline u32 its_read32(u32 off) { return mmio_read32(ITS_BASE + off); }
+static inline u64 its_read64(u32 off) { return mmio_read64(ITS_BASE + off); }
+
+#endif
