@@ -3,6 +3,7 @@
 // would otherwise report the same MPIDR everywhere) and ID_AA64PFR0_EL1.GIC. Only for registers QEMU does
 // not implement (the GIC's) does the hook step over the instruction itself. Encodings use Renode's
 // layout: op0 << 14 | op1 << 11 | CRn << 7 | CRm << 3 | op2.
+using Antmicro.Renode.Peripherals.IRQControllers;
 using RenodeGic.Host.Cpu;
 
 namespace Antmicro.Renode.Peripherals.CPU
@@ -32,9 +33,17 @@ namespace Antmicro.Renode.Peripherals.CPU
             var qemuKnowsIt = true;
             if(IsGicRegister(cp))
             {
-                if(gicAdapter == null || !gicAdapter.TryReadSystemRegister(encoding, out value))
+                if(gicAdapter == null)
                 {
                     return false; // UNDEFINED: Unicorn raises the exception
+                }
+                switch(gicAdapter.Gic.ReadSystemRegister(gicAdapter.ProcessorNumber, encoding, out value))
+                {
+                case GicSystemRegisterAccessResult.Undefined:
+                    return false;
+                case GicSystemRegisterAccessResult.TrapToEl2:
+                    TrapSystemRegisterAccess(encoding, isRead: true);
+                    return true;
                 }
                 qemuKnowsIt = false;
             }
@@ -82,9 +91,17 @@ namespace Antmicro.Renode.Peripherals.CPU
             var encoding = Encode(cp);
             if(IsGicRegister(cp))
             {
-                if(gicAdapter == null || !gicAdapter.TryWriteSystemRegister(encoding, cp->Value))
+                if(gicAdapter == null)
                 {
                     return false;
+                }
+                switch(gicAdapter.Gic.WriteSystemRegister(gicAdapter.ProcessorNumber, encoding, cp->Value))
+                {
+                case GicSystemRegisterAccessResult.Undefined:
+                    return false;
+                case GicSystemRegisterAccessResult.TrapToEl2:
+                    TrapSystemRegisterAccess(encoding, isRead: false);
+                    return true;
                 }
                 // Registers QEMU does not know would be UNDEFINED after the hook: step over the MSR ourselves.
                 SkipInstruction();
@@ -120,6 +137,19 @@ namespace Antmicro.Renode.Peripherals.CPU
             // QEMU implements these registers: returning 1 makes Unicorn skip its own access and step over
             // the instruction; moving PC here as well would skip the next instruction too.
             return true;
+        }
+
+        /// <summary>
+        /// ICH_HCR_EL2.TC/TALL0/TALL1/TDIR trap of an ICV access (IHI 0069 §11.2): an exception to EL2 with EC 0x18 and
+        /// ELR_EL2 = the MRS/MSR itself. Unicorn would raise UNDEFINED after the hook, so PC goes to the next
+        /// instruction only for the pending exception's bookkeeping (ELR carries the MRS/MSR address).
+        /// </summary>
+        private void TrapSystemRegisterAccess(uint encoding, bool isRead)
+        {
+            var pc = ReadRegister(Unicorn.RegPc);
+            var rt = (int)(ReadInstruction(pc) & 0x1F);
+            Pend(new SyncException(2, GicSystemRegisterTrap.Syndrome(encoding, rt, isRead), pc, null));
+            SkipInstruction();
         }
 
         private void SkipInstruction()

@@ -371,6 +371,50 @@ secondary:
         }
 
         [Test]
+        public void ShouldTrapIcvDirToEl2WhenIchHcrTdirIsSet()
+        {
+            // EL2: ICH_HCR_EL2 = En | TDIR (bit 14), HCR_EL2 = RW | IMO | FMO, drop to EL1; EL1 writes ICV_DIR_EL1
+            // (the ICC_DIR_EL1 encoding): the access traps to EL2 with EC 0x18 and ELR_EL2 = the MSR itself.
+            var program = Prologue + @"
+    adr x1, el2_vectors
+    msr vbar_el2, x1
+    ldr x2, =0x80000018
+    msr hcr_el2, x2
+    mov x3, #0x4001
+    msr S3_4_C12_C11_0, x3
+    mov x3, #0x3c5
+    msr spsr_el2, x3
+    adr x4, el1
+    msr elr_el2, x4
+    eret
+el1:
+    mov x7, #27
+trapped:
+    msr S3_0_C12_C11_1, x7
+    b .
+    .balign 2048
+el2_vectors:
+    .skip 0x400
+    mrs x5, esr_el2
+    str x5, [x20, #0]
+    mrs x6, elr_el2
+    str x6, [x20, #8]
+    adr x8, trapped
+    str x8, [x20, #16]
+" + SystemOffSmc;
+            using var g = new GuestProgram(program, bootEl: 2, gicFactory: m => new Antmicro.Renode.Peripherals.IRQControllers.ArmGicV3(m));
+            Assert.That(g.Run(), Is.EqualTo(RunOutcome.SystemOff));
+            var esr = g.Read64(0);
+            Assert.Multiple(() =>
+            {
+                Assert.That(esr >> 26, Is.EqualTo(0x18UL), "EC = trapped system register access");
+                Assert.That((esr >> 5) & 0x1F, Is.EqualTo(7UL), "Rt = x7");
+                Assert.That(esr & 1, Is.EqualTo(0UL), "direction: write");
+                Assert.That(g.Read64(1), Is.EqualTo(g.Read64(2)), "ELR_EL2 = the trapped MSR");
+            });
+        }
+
+        [Test]
         public void ShouldRunScheduledEventsAtTheirVirtualTimeAndWakeTheCore()
         {
             using var g = new GuestProgram("1:  wfi\n    b 1b\n");

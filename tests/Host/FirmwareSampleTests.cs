@@ -44,25 +44,27 @@ namespace RenodeGic.Tests.Host
                 }
                 // Optional "its": the platform has the ITS (QEMU: its=on; ours: VirtPlatform.Generate(..., its: true)).
                 var its = cells.Skip(1).Contains("its");
-                foreach(var mode in cells.Skip(1).Where(c => !c.StartsWith("smp=", StringComparison.Ordinal) && c != "its"))
+                // Optional "gic4": a GICv4.0 with the ITS's virtual LPI support (QEMU: gic-version=4; ours: VirtPlatform gicv4).
+                var gic4 = cells.Skip(1).Contains("gic4");
+                foreach(var mode in cells.Skip(1).Where(c => !c.StartsWith("smp=", StringComparison.Ordinal) && c != "its" && c != "gic4"))
                 {
-                    yield return new TestCaseData(cells[0], mode, cpus, its).SetName($"{cells[0]}.{mode}");
+                    yield return new TestCaseData(cells[0], mode, cpus, its, gic4).SetName($"{cells[0]}.{mode}");
                 }
             }
         }
 
         [TestCaseSource(nameof(Samples))]
-        public void ShouldPrintTheSameTranscriptAsQemu(string name, string mode, int cpus, bool its)
+        public void ShouldPrintTheSameTranscriptAsQemu(string name, string mode, int cpus, bool its, bool gic4)
         {
             var expected = ReadExpected(name, mode);
-            var (outcome, transcript, _) = RunOnOurHost(name, mode == "el2" ? 2 : 1, cpus, its);
+            var (outcome, transcript, _) = RunOnOurHost(name, mode == "el2" ? 2 : 1, cpus, its, gic4);
             Assert.That(transcript, Is.EqualTo(expected), $"{name} ({mode}) transcript differs from QEMU's");
             Assert.That(outcome, Is.EqualTo(RunOutcome.SystemOff), "the sample ends with PSCI SYSTEM_OFF");
         }
 
         [TestCaseSource(nameof(Samples))]
         [Category("qemu")]
-        public void QemuShouldStillPrintTheRecordedTranscript(string name, string mode, int cpus, bool its)
+        public void QemuShouldStillPrintTheRecordedTranscript(string name, string mode, int cpus, bool its, bool gic4)
         {
             if(!File.Exists("/usr/bin/qemu-system-aarch64"))
             {
@@ -77,6 +79,10 @@ namespace RenodeGic.Tests.Host
             if(its)
             {
                 psi.Environment["ITS"] = "on";
+            }
+            if(gic4)
+            {
+                psi.Environment["GIC"] = "4";
             }
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEnd();
@@ -102,6 +108,13 @@ namespace RenodeGic.Tests.Host
         }
 
         [Test]
+        public void TheVirtGicv4PlatformFileShouldEqualTheGeneratedOne()
+        {
+            var file = File.ReadAllText(Path.Combine(Root, "platforms", "virt-gicv4.repl"));
+            Assert.That(VirtPlatform.Generate(4, 2, its: true, gicv4: true), Is.EqualTo(file));
+        }
+
+        [Test]
         public void TheVirtItsPlatformFileShouldEqualTheGeneratedOne()
         {
             var file = File.ReadAllText(Path.Combine(Root, "platforms", "virt-gicv3-its.repl"));
@@ -111,12 +124,12 @@ namespace RenodeGic.Tests.Host
         /// <summary>CPUs online for a sample without an smp=N column (QEMU's -smp in run-qemu.sh).</summary>
         public const int DefaultCpus = 4;
 
-        public static (RunOutcome Outcome, string Transcript, ulong ElapsedNs) RunOnOurHost(string name, int el, int cpus = DefaultCpus, bool its = false)
+        public static (RunOutcome Outcome, string Transcript, ulong ElapsedNs) RunOnOurHost(string name, int el, int cpus = DefaultCpus, bool its = false, bool gic4 = false)
         {
             var image = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
             Assert.That(File.Exists(image), Is.True, $"{image} is missing: run make -C firmware-samples");
             using var machine = new Machine();
-            new ReplLoader(machine).LoadString(VirtPlatform.Generate(cpus, el, its), "<virt>", Root);
+            new ReplLoader(machine).LoadString(VirtPlatform.Generate(cpus, el, its, gic4), "<virt>", Root);
             var entry = Runner.LoadImage(machine, image);
             var dtb = Runner.PlaceDeviceTree(machine, null);
             var cpu0 = (ARMv8A)machine.Cpus[0];

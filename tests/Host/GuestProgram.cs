@@ -22,9 +22,14 @@ namespace RenodeGic.Tests.Host
         /// <summary>Where programs store their results (read back with <see cref="Read64"/>).</summary>
         public const ulong ResultArea = 0x4010_0000;
 
-        public GuestProgram(string assembly, int cpus = 1, int bootEl = 1, IGicSystemRegisterTarget? gic = null, ulong ramSize = 0x1000_0000)
+        public GuestProgram(string assembly, int cpus = 1, int bootEl = 1, IGicSystemRegisterTarget? gic = null, ulong ramSize = 0x1000_0000,
+            Func<Machine, IGicSystemRegisterTarget>? gicFactory = null)
         {
             Machine = new Machine();
+            if(gicFactory != null)
+            {
+                gic = gicFactory(Machine);
+            }
             var memory = new MappedMemory(Machine, (long)ramSize);
             Machine.Register("memory", memory);
             Machine.SystemBus.RegisterMemory(memory, RamBase);
