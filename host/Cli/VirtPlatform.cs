@@ -10,7 +10,7 @@ namespace RenodeGic.Host.Cli
     {
         public const int MaximumCpus = 8;
 
-        public static string Generate(int cpus, int bootExceptionLevel, bool its = false)
+        public static string Generate(int cpus, int bootExceptionLevel, bool its = false, bool gicv4 = false)
         {
             if(cpus < 1 || cpus > MaximumCpus)
             {
@@ -19,6 +19,10 @@ namespace RenodeGic.Host.Cli
             if(bootExceptionLevel != 1 && bootExceptionLevel != 2)
             {
                 throw new ArgumentOutOfRangeException(nameof(bootExceptionLevel), $"--el must be 1 or 2, not {bootExceptionLevel}");
+            }
+            if(gicv4)
+            {
+                return GenerateGicv4(cpus, bootExceptionLevel);
             }
             var words = new[] { "one", "two", "three", "four", "five", "six", "seven", "eight" };
             var sb = new StringBuilder();
@@ -55,6 +59,28 @@ namespace RenodeGic.Host.Cli
             }
             sb.Append("\nuart0: UART.PL011 @ sysbus 0x09000000\n    -> gic@1\n");
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// QEMU 7.2 `-M virt,gic-version=4,virtualization=on,its=on`: a GICv4.0 (architectureRevision 4, redistributor
+        /// stride 0x40000: RD_base, SGI_base, VLPI_base, reserved) and an ITS with virtual LPI support (GITS_TYPER.Virtual
+        /// and VMOVP). For 4 CPUs at EL2 the text equals platforms/virt-gicv4.repl.
+        /// </summary>
+        private static string GenerateGicv4(int cpus, int bootExceptionLevel)
+        {
+            var v3 = Generate(cpus, bootExceptionLevel, its: true);
+            var start = v3.IndexOf("\n\nmemory:", StringComparison.Ordinal);
+            var body = v3.Substring(start)
+                .Replace("size: 0x" + (cpus * 0x20000).ToString("X") + "; region: \"redistributor\"", "size: 0x" + (cpus * 0x40000).ToString("X") + "; region: \"redistributor\"")
+                .Replace("    redistributorStride: 0x20000\n", "    redistributorStride: 0x40000\n    architectureRevision: 4\n")
+                .Replace("its: IRQControllers.ArmGicV3Its @ sysbus 0x08080000\n    gic: gic\n",
+                    "its: IRQControllers.ArmGicV3Its @ sysbus 0x08080000\n    gic: gic\n    virtualLpis: true\n    singleVmovp: true\n");
+            var header = "// A QEMU-virt-like AArch64 machine with a GICv4.0 and an ITS with virtual LPIs, " + cpus + " Cortex-A57-class core"
+                + (cpus > 1 ? "s" : "") + " entered at EL" + bootExceptionLevel + ".\n"
+                + "// Memory map as QEMU 7.2 `-M virt,gic-version=4,virtualization=on,its=on`: GICD 0x08000000, ITS 0x08080000,\n"
+                + "// GICR 0x080A0000 (stride 0x40000: RD_base, SGI_base, VLPI_base, reserved), PL011 0x09000000 on SPI 1,\n"
+                + "// RAM 1 GiB at 0x40000000. PPIs: EL1 physical timer 30, virtual 27, EL2 26, maintenance 25.";
+            return header + body;
         }
     }
 }
