@@ -29,7 +29,7 @@ namespace RenodeGic.Bench
             case "iar-eoi":
                 return IarEoiBench.Run(args);
             default:
-                Console.Error.WriteLine($"unknown benchmark '{which}' (expected: sgi-ipi [--wfi], iar-eoi [--iterations N] [--rounds N])");
+                Console.Error.WriteLine($"unknown benchmark '{which}' (expected: sgi-ipi [--wfi], lpi, iar-eoi [--iterations N] [--rounds N])");
                 return 1;
             }
         }

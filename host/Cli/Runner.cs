@@ -11,10 +11,12 @@ using RenodeGic.Host.DeviceTree;
 using RenodeGic.Host.Emulation;
 using RenodeGic.Host.Loaders;
 using RenodeGic.Host.Platform;
+using RenodeGic.Host.Tooling;
 
 namespace RenodeGic.Host.Cli
 {
-    public sealed record BootOptions(string Image, string? Platform, int Smp, int ExceptionLevel, string? Append, double TimeoutSeconds, string LogLevel);
+    public sealed record BootOptions(string Image, string? Platform, int Smp, int ExceptionLevel, string? Append, double TimeoutSeconds, string LogLevel,
+        string? TracePath = null, string? TraceTextPath = null);
 
     public static class Runner
     {
@@ -50,6 +52,7 @@ namespace RenodeGic.Host.Cli
             try
             {
                 using var machine = new Machine();
+                console.Report = new GuestErrorReport(() => machine);
                 if(options.Platform != null)
                 {
                     new ReplLoader(machine).LoadFile(options.Platform);
@@ -66,6 +69,8 @@ namespace RenodeGic.Host.Cli
                 boot.SetBootRegister(0, dtbAddress);
                 ConnectUarts(machine);
                 machine.FinishLoad();
+                using var tracer = options.TracePath != null || options.TraceTextPath != null ? InterruptTracer.Open(options.TracePath, options.TraceTextPath) : null;
+                tracer?.AttachTo(machine);
                 return Run(machine, options.TimeoutSeconds, console);
             }
             catch(Exception e) when(e is PlatformLoadException || e is ImageLoadException || e is IOException || e is ArgumentException)
@@ -77,7 +82,7 @@ namespace RenodeGic.Host.Cli
         }
 
         /// <summary>Runs a .resc; its `start` runs the machine until PSCI SYSTEM_OFF or the timeout.</summary>
-        public static int RunScript(string path, double timeoutSeconds, string logLevel)
+        public static int RunScript(string path, double timeoutSeconds, string logLevel, string? tracePath = null, string? traceTextPath = null)
         {
             if(!LogLevel.TryParse(logLevel, out var level))
             {
@@ -99,12 +104,17 @@ namespace RenodeGic.Host.Cli
             monitor.StartHandler = machine =>
             {
                 var runner = machine.Runner ?? throw new InvalidOperationException("the platform has no CPU to run");
+                using var progress = ProgressReporter.StartIfTerminal(machine);
                 var outcome = runner.RunFor(TimeInterval.FromSeconds(timeoutSeconds));
                 fault = runner.FaultDescription;
                 return outcome;
             };
             try
             {
+                if(tracePath != null || traceTextPath != null)
+                {
+                    monitor.StartTrace(tracePath, traceTextPath);
+                }
                 monitor.ExecuteScript(path);
             }
             catch(Exception e) when(e is Monitor.MonitorException || e is PlatformLoadException || e is ImageLoadException)
@@ -115,13 +125,11 @@ namespace RenodeGic.Host.Cli
             }
             finally
             {
+                monitor.StopTrace();
                 monitor.Machine?.Dispose();
             }
             ConsoleLog.FlushUart();
-            if(monitor.GuestErrorCount > 0)
-            {
-                Console.Error.WriteLine($"renode-gic: {monitor.GuestErrorCount} guest error(s) logged");
-            }
+            monitor.GuestErrors.Print(Console.Error);
             switch(monitor.LastOutcome)
             {
             case null:
@@ -176,7 +184,11 @@ namespace RenodeGic.Host.Cli
         public static int Run(Machine machine, double timeoutSeconds, ConsoleLog console)
         {
             var runner = machine.Runner ?? throw new InvalidOperationException("the platform has no CPU to run");
-            var outcome = runner.RunFor(TimeInterval.FromSeconds(timeoutSeconds));
+            RunOutcome outcome;
+            using(ProgressReporter.StartIfTerminal(machine))
+            {
+                outcome = runner.RunFor(TimeInterval.FromSeconds(timeoutSeconds));
+            }
             ConsoleLog.FlushUart();
             console.PrintSummary();
             switch(outcome)
@@ -217,6 +229,9 @@ namespace RenodeGic.Host.Cli
 
         public int GuestErrors { get; private set; }
 
+        /// <summary>Guest errors by kind, printed by PrintSummary (null: only the count is printed).</summary>
+        public GuestErrorReport? Report { get; set; }
+
         public static void WriteUartByte(byte b)
         {
             lock(UartLock)
@@ -239,6 +254,11 @@ namespace RenodeGic.Host.Cli
 
         public void PrintSummary()
         {
+            if(Report != null)
+            {
+                Report.Print(Console.Error);
+                return;
+            }
             if(GuestErrors > 0)
             {
                 Console.Error.WriteLine($"renode-gic: {GuestErrors} guest error(s) logged");
@@ -250,10 +270,12 @@ namespace RenodeGic.Host.Cli
             if(entry.IsGuestError)
             {
                 GuestErrors++;
+                Report?.Record(entry);
             }
             if(entry.Level >= Level)
             {
                 FlushUart();
+                ProgressReporter.ClearActiveLine();
                 Console.Error.WriteLine(entry.Source.Length > 0 ? $"[{entry.Level}] {entry.Source}: {entry.Message}" : $"[{entry.Level}] {entry.Message}");
             }
         }

@@ -210,6 +210,18 @@ namespace RenodeGic.Host.Emulation
 
         public bool IsMapped(ulong address) => Find(address) != null;
 
+        public bool IsMemory(ulong address, Antmicro.Renode.Peripherals.CPU.ICPU? context = null)
+        {
+            foreach(var (start, memory) in ramRegions)
+            {
+                if(address >= start && address - start < (ulong)memory.Size)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /// <summary>Reads 1, 2, 4 or 8 bytes, little-endian. Unmapped or unsupported: guest error, returns 0.</summary>
         public ulong Read(ulong address, int width)
         {

@@ -53,6 +53,7 @@ namespace RenodeGic.Host.Monitor
             Output = output ?? Console.Out;
             ErrorOutput = errorOutput ?? Console.Error;
             RootDirectory = Directory.GetCurrentDirectory();
+            GuestErrors = new RenodeGic.Host.Tooling.GuestErrorReport(() => Machine);
             Logger.Backend = OnLogEntry;
         }
 
@@ -86,6 +87,27 @@ namespace RenodeGic.Host.Monitor
         public LogLevel DefaultLogLevel { get; set; } = LogLevel.Warning;
 
         public long GuestErrorCount => guestErrors;
+
+        /// <summary>Guest errors by kind with their first occurrence (printed by the CLI at exit).</summary>
+        public RenodeGic.Host.Tooling.GuestErrorReport GuestErrors { get; }
+
+        /// <summary>Starts an interrupt trace (JSON and/or text; 'trace start'); it attaches to the GICs at the next run.</summary>
+        public void StartTrace(string? jsonPath, string? textPath)
+        {
+            StopTrace();
+            tracer = RenodeGic.Host.Tooling.InterruptTracer.Open(jsonPath, textPath);
+            if(Machine != null)
+            {
+                tracer.AttachTo(Machine);
+            }
+        }
+
+        /// <summary>Finishes the trace files ('trace stop'); nothing when no trace runs.</summary>
+        public void StopTrace()
+        {
+            tracer?.Dispose();
+            tracer = null;
+        }
 
         /// <summary>Every log entry, before level filtering.</summary>
         public event Action<LogEntry>? LogEntryReceived;
@@ -261,6 +283,9 @@ namespace RenodeGic.Host.Monitor
                     return;
                 case "peripherals":
                     ListPeripherals(at);
+                    return;
+                case "trace":
+                    TraceCommand(args, at);
                     return;
                 case "macro":
                     if(args.Count != 2 || args[1].Kind != WordKind.String)
@@ -606,10 +631,46 @@ namespace RenodeGic.Host.Monitor
             ReplLoader.AddAssembly(assembly);
         }
 
+        private void TraceCommand(List<Word> args, Context at)
+        {
+            if(args.Count == 1 && args[0].Text == "stop")
+            {
+                StopTrace();
+                return;
+            }
+            if(args.Count < 2 || args.Count > 3 || args[0].Text != "start")
+            {
+                throw at.Error("expected 'trace start <file.json> [<file.txt>]' (a .txt file gets the text form) or 'trace stop'");
+            }
+            string? json = null;
+            string? text = null;
+            foreach(var word in args.Skip(1))
+            {
+                var path = word.Kind == WordKind.Path ? ResolvePath(word.Text, at, mustExist: false) : Path.GetFullPath(Path.Combine(at.Directory, word.Text));
+                if(path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+                {
+                    text = path;
+                }
+                else
+                {
+                    json = path;
+                }
+            }
+            try
+            {
+                StartTrace(json, text);
+            }
+            catch(Exception e) when(e is IOException || e is UnauthorizedAccessException)
+            {
+                throw at.Error($"cannot write the trace: {e.Message}", e);
+            }
+        }
+
         private void Start(Context at)
         {
             var machine = RequireMachine(at);
             machine.FinishLoad();
+            tracer?.AttachTo(machine);
             if(StartHandler == null)
             {
                 StartRequested = true;
@@ -627,6 +688,7 @@ namespace RenodeGic.Host.Monitor
             var machine = RequireMachine(at);
             var interval = ParseInterval(args[1].Text, at);
             machine.FinishLoad();
+            tracer?.AttachTo(machine);
             var runner = machine.Runner ?? throw at.Error("the machine has no CPU scheduler to run it");
             LastOutcome = runner.RunFor(interval);
         }
@@ -727,6 +789,12 @@ namespace RenodeGic.Host.Monitor
 
         private void PeripheralCommand(string name, IPeripheral peripheral, List<Word> args, Context at)
         {
+            if(args.Count == 0 && peripheral.GetType().GetMethod("ShowSummary", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is { } summary)
+            {
+                // A bare peripheral name prints its summary when it has one ('gic').
+                Output.WriteLine(FormatValue(summary.Invoke(peripheral, null)));
+                return;
+            }
             if(args.Count == 0)
             {
                 throw at.Error($"expected '{name} <command> [arguments]'");
@@ -935,12 +1003,14 @@ namespace RenodeGic.Host.Monitor
             if(entry.IsGuestError)
             {
                 System.Threading.Interlocked.Increment(ref guestErrors);
+                GuestErrors.Record(entry);
             }
             LogEntryReceived?.Invoke(entry);
             if(entry.Level >= LevelFor(entry.Source))
             {
                 lock(ErrorOutput)
                 {
+                    RenodeGic.Host.Tooling.ProgressReporter.ClearActiveLine();
                     ErrorOutput.WriteLine(entry.Source.Length > 0 ? $"[{entry.Level.Name}] {entry.Source}: {entry.Message}" : $"[{entry.Level.Name}] {entry.Message}");
                 }
             }
@@ -960,6 +1030,12 @@ namespace RenodeGic.Host.Monitor
   logLevel <level> [peripheral]                  -1 NOISY, 0 DEBUG, 1 INFO, 2 WARNING, 3 ERROR
   start | pause | emulation RunFor ""0.5""       run the machine
   peripherals                                    list peripherals
+  gic | gic ShowInterrupt <intid> [cpu]          GIC summary | one interrupt and why it is (not) delivered
+  its ShowDevices|ShowEvents <devid>|ShowCollections|ShowVPEs|ShowQueue
+                                                 ITS tables as the ITS reads them (several ITSes: use each one's
+                                                 name from the .repl, e.g. its1 ShowDevices)
+  trace start <file.json> [<file.txt>] | trace stop
+                                                 interrupt timeline (Perfetto JSON; a .txt gets the text form)
   include @file.resc | @Peripheral.cs | @x.repl  run a script | compile C# peripherals | load a platform
   $name = value | $name ?= value                 variables ($ORIGIN: the script's folder)
   macro name """"""...""""""  |  runMacro $name
@@ -971,5 +1047,6 @@ namespace RenodeGic.Host.Monitor
         private readonly Dictionary<string, LogLevel> sourceLevels = new Dictionary<string, LogLevel>(StringComparer.Ordinal);
         private readonly HashSet<IPeripheral> analyzed = new HashSet<IPeripheral>(ReferenceEqualityComparer.Instance);
         private long guestErrors;
+        private RenodeGic.Host.Tooling.InterruptTracer? tracer;
     }
 }

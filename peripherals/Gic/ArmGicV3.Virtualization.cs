@@ -136,8 +136,11 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 {
                     // A level-sensitive PPI: pending while ICH_HCR_EL2.En = 1 and ICH_MISR_EL2 != 0.
                     maintenanceLevels[processor] = maintenance;
+                    Trace(GicTraceKind.Maintenance, VirtualCpuInterface.MaintenanceIntid, processor, maintenance ? 1 : 0);
                     redistributors[processor].SetPpiLine(VirtualCpuInterface.MaintenanceIntid, maintenance);
                 }
+                TraceOutput(processor, VirtualIrqLine, virtualIrq);
+                TraceOutput(processor, VirtualFiqLine, virtualFiq);
                 outputs[processor * 4 + VirtualIrqLine].Set(virtualIrq);
                 outputs[processor * 4 + VirtualFiqLine].Set(virtualFiq);
             }

@@ -272,6 +272,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 target = distributor.TargetOf(intid);
             }
             Arbiter.Requeue(bank, intid, target, bank.GroupOf(intid, DisableSecurity));
+            TracePendingChange(bank, intid);
         }
 
         internal void MarkAllCpusDirty()
@@ -426,6 +427,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 {
                     cpuInterfaces[processor].ComputeSignals(out irq, out fiq);
                 }
+                TraceOutput(processor, IrqLine, irq);
+                TraceOutput(processor, FiqLine, fiq);
                 outputs[processor * 4 + IrqLine].Set(irq);
                 outputs[processor * 4 + FiqLine].Set(fiq);
             }

@@ -39,7 +39,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         void Reset();
     }
 
-    internal sealed class CpuInterface : IGicSystemRegisterBank
+    internal sealed partial class CpuInterface : IGicSystemRegisterBank
     {
         public CpuInterface(ArmGicV3 gic, int processorNumber, int priorityBits)
         {
@@ -452,6 +452,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var activeBit = (priority & GroupPriorityMask(group)) >> (8 - preemptionBits);
             activePriorities[(int)group, activeBit / 32] |= 1u << (activeBit % 32);
             gic.Arbiter.MarkDirty(ProcessorNumber);
+            gic.Trace(GicTraceKind.Acknowledged, intid, ProcessorNumber, priority);
             return intid;
         }
 
@@ -495,6 +496,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return;
             }
+            gic.Trace(GicTraceKind.PriorityDropped, intid, ProcessorNumber);
             var split = currentAccess.ExceptionLevel == 3 ? eoiModeEl3 : eoiMode[Bank];
             if(!split)
             {
@@ -569,6 +571,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             bank.Active[intid] = false;
             gic.Requeue(bank, intid);
+            gic.Trace(GicTraceKind.Deactivated, intid, ProcessorNumber);
         }
 
         /// <summary>

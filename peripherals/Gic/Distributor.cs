@@ -108,6 +108,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// <summary>Sets the input line of an SPI (IHI 0069 4.1.2: a rising edge latches an edge-triggered SPI).</summary>
         public void SetLine(int intid, bool level)
         {
+            gic.TraceLine(Spis, intid, level);
             var wasHigh = Spis.LineLevel[intid];
             Spis.LineLevel[intid] = level;
             if(level && !wasHigh && Spis.EdgeTriggered[intid])

@@ -131,16 +131,26 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private readonly CandidateSet[,] sets;
         private readonly bool[] dirty;
 
-        /// <summary>A sorted set of distinct int keys with O(1) minimum.</summary>
+        /// <summary>
+        /// A sorted set of distinct non-negative int keys with O(1) minimum. The array holds the keys negated, in
+        /// ascending order, so the minimum key is the last element: adding or removing the best candidate (the
+        /// usual case: the interrupt being acknowledged, or re-pended by its EOI) is O(1) and does not depend on
+        /// how many lower-priority candidates wait (bench iar-eoi: 1 vs 1 + 200 pending).
+        /// </summary>
         private sealed class CandidateSet
         {
             public int Count => count;
 
-            public int First => keys[0];
+            public int First => -keys[count - 1];
 
             public void Add(int key)
             {
-                var index = Array.BinarySearch(keys, 0, count, key);
+                if(count < keys.Length && (count == 0 || -key > keys[count - 1]))
+                {
+                    keys[count++] = -key; // the new best candidate
+                    return;
+                }
+                var index = Array.BinarySearch(keys, 0, count, -key);
                 if(index >= 0)
                 {
                     return;
@@ -151,13 +161,18 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     Array.Resize(ref keys, keys.Length * 2);
                 }
                 Array.Copy(keys, index, keys, index + 1, count - index);
-                keys[index] = key;
+                keys[index] = -key;
                 count++;
             }
 
             public void Remove(int key)
             {
-                var index = Array.BinarySearch(keys, 0, count, key);
+                if(count > 0 && keys[count - 1] == -key)
+                {
+                    count--; // the best candidate
+                    return;
+                }
+                var index = Array.BinarySearch(keys, 0, count, -key);
                 if(index < 0)
                 {
                     return;

@@ -71,6 +71,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// <summary>Sets the input line of a PPI (INTID 16-31).</summary>
         public void SetPpiLine(int intid, bool level)
         {
+            gic.TraceLine(Private, intid, level);
             var wasHigh = Private.LineLevel[intid];
             Private.LineLevel[intid] = level;
             if(level && !wasHigh && Private.EdgeTriggered[intid])

@@ -109,6 +109,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             if(doorbell != SpuriousIntid)
             {
+                gic.Trace(GicTraceKind.Doorbell, doorbell, ProcessorNumber, detail: gic.Tracing ? $"vINTID {vintid}, VPT 0x{vptAddress:X}" : null);
                 SetLpiPending(doorbell, who + " doorbell");
             }
             return true;
@@ -242,12 +243,14 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 gic.GuestError("gicr{0}: vPE scheduled with GICR_VPROPBASER.IDbits = {1} (fewer than 14 vINTID bits): no vLPIs", ProcessorNumber, vpropBaser & 0x1F);
             }
-            var set = new LpiPendingSet(idBits);
+            // The set of the last de-scheduled vPE is reused (no allocation per schedule); loading overwrites all of it.
+            var set = spareVlpis != null && spareVlpis.IdBits == idBits ? spareVlpis : new LpiPendingSet(idBits);
+            spareVlpis = null;
             vlpis = set;
             LoadVirtualConfigurationTable("GICR_VPENDBASER");
             if(set.Count > 0)
             {
-                var image = new byte[(1 << idBits) / 8];
+                var image = VptImage(idBits);
                 if(!gic.Memory.TryReadBytes(ResidentVptAddress, image))
                 {
                     gic.GuestError("gicr{0}: virtual Pending table at 0x{1:X} is not (completely) readable; unreadable parts read as not pending",
@@ -256,6 +259,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 set.LoadPending(image);
             }
             dirtyReadsLeft = DirtyReads;
+            gic.TraceResidency(ProcessorNumber, true, ResidentVptAddress);
             gic.MarkVirtualInterfaceDirty(ProcessorNumber);
         }
 
@@ -264,7 +268,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var set = vlpis!;
             if(set.Count > 0)
             {
-                var image = new byte[(1 << set.IdBits) / 8];
+                var image = VptImage(set.IdBits);
                 set.StorePending(image);
                 var address = ResidentVptAddress + PendingTableReservedBytes;
                 if(!gic.Memory.TryWriteBytes(address, image.AsSpan(PendingTableReservedBytes)))
@@ -273,7 +277,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 }
             }
             var pendingLast = set.EligibleCount > 0;
+            gic.TraceResidency(ProcessorNumber, false, ResidentVptAddress);
             vlpis = null;
+            spareVlpis = set;
             dirtyReadsLeft = 0;
             vpendBaser = (value & VpendbaserStoredMask & ~(VpendbaserValid | VpendbaserPendingLast)) | (pendingLast ? VpendbaserPendingLast : 0);
             gic.MarkVirtualInterfaceDirty(ProcessorNumber);
@@ -293,6 +299,17 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     ProcessorNumber, who, VirtualPropertyTableAddress, set.Count);
             }
             set.LoadConfiguration(table);
+        }
+
+        /// <summary>A reused buffer for a whole VPT image of <paramref name="idBits"/> bits (first 1 KiB included).</summary>
+        private byte[] VptImage(int idBits)
+        {
+            var length = (1 << idBits) / 8;
+            if(vptImage == null || vptImage.Length != length)
+            {
+                vptImage = new byte[length];
+            }
+            return vptImage;
         }
 
         private bool CheckVintid(int vptIdBits, int vintid, string who)
@@ -336,6 +353,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private ulong vpropBaser;
         private ulong vpendBaser;
         private LpiPendingSet? vlpis;
+        private LpiPendingSet? spareVlpis; // derived state: an allocation cache, never guest-visible
+        private byte[]? vptImage;
         private int dirtyReadsLeft;
     }
 }

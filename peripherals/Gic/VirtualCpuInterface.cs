@@ -597,6 +597,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             activePriorities[group, activeBit / 32] |= 1u << (activeBit % 32);
             // vLPIs have no active state: acknowledging one frees its LR.
             listRegisters[index] = WithState(lr, intid >= FirstLpi ? StateInvalid : StateActive);
+            gic.Trace(GicTraceKind.VirtualAcknowledged, (int)intid, ProcessorNumber, PriorityOf(lr));
             return intid;
         }
 
@@ -631,6 +632,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 gic.GuestError("cpu{0}: ICV_EOIR{1}_EL1 of vINTID {2} with no active virtual priority; ignored", ProcessorNumber, group, intid);
                 return;
             }
+            gic.Trace(GicTraceKind.VirtualPriorityDropped, (int)intid, ProcessorNumber);
             var index = FindActive(intid);
             if(index < 0)
             {
@@ -721,6 +723,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 DeactivatePhysical((int)Extract(lr, 32, 13));
             }
             listRegisters[index] = WithState(lr, StateOf(lr) & ~StateActive);
+            gic.Trace(GicTraceKind.VirtualDeactivated, (int)VirtualIntidOf(lr), ProcessorNumber);
         }
 
         private void DeactivatePhysical(int intid)

@@ -140,8 +140,19 @@ namespace Antmicro.Renode.Peripherals.Bus
         void WriteQuadWord(ulong address, ulong value, IPeripheral? context = null, ulong? cpuState = null);
         byte[] ReadBytes(ulong address, int count, IPeripheral? context = null);
         void WriteBytes(byte[] bytes, ulong address, IPeripheral? context = null);
-        /// <summary>Whether an address is backed by memory or a peripheral (Renode: IsMapped-like helper).</summary>
+        /// <summary>Whether an address is backed by memory or a peripheral (host helper; not in Renode's interface).</summary>
         bool IsMapped(ulong address);
+
+        /// <summary>Whether an address is backed by RAM (Renode: IBusController.IsMemory).</summary>
+        bool IsMemory(ulong address, Antmicro.Renode.Peripherals.CPU.ICPU? context = null) => IsMapped(address);
+    }
+}
+
+namespace Antmicro.Renode.Peripherals.CPU
+{
+    /// <summary>Renode: Antmicro.Renode.Peripherals.CPU.ICPU (marker here; the bus takes it as an access context).</summary>
+    public interface ICPU : IPeripheral
+    {
     }
 }
 

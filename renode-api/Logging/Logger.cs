@@ -92,9 +92,12 @@ namespace Antmicro.Renode.Logging
             Emit(type, source, Format(message, args), false);
         }
 
+        /// <summary>Messages starting with this are guest errors (the peripherals log them through plain this.Log).</summary>
+        public const string GuestErrorPrefix = "guest error: ";
+
         internal static void Emit(LogLevel type, string source, string message, bool guestError)
         {
-            Backend?.Invoke(new LogEntry(type, source, message, guestError));
+            Backend?.Invoke(new LogEntry(type, source, message, guestError || message.StartsWith(GuestErrorPrefix, StringComparison.Ordinal)));
         }
 
         internal static string NameOf(IEmulationElement e)

@@ -108,6 +108,23 @@ namespace RenodeGic.Tests.Its
         }
 
         [Test]
+        public void AnotherVpeScheduledAfterwardsShouldNotInheritPendingVlpis()
+        {
+            Create();
+            h.MapVirtualEvent(0, 0, 0, VIntid);
+            h.MakeResident(0, 0);
+            h.Msi(0, 0);
+            h.MakeNonResident(0);
+            h.MakeResident(0, 1);
+            Assert.That(h.VirtualIrq[0].Level, Is.False, "vPE 1's VPT is empty");
+            Assert.That(h.GuestHppir(0), Is.EqualTo(1023));
+            Assert.That(h.MakeNonResident(0) & Gicv4Harness.PendingLast, Is.Zero);
+            Assert.That(h.IsVptBitSet(1, VIntid), Is.False);
+            h.MakeResident(0, 0);
+            Assert.That(h.GuestAcknowledgeAndEnd(0), Is.EqualTo(VIntid), "vPE 0 gets its own vLPI back");
+        }
+
+        [Test]
         public void VpropbaserShouldBeIgnoredWhileResident()
         {
             Create();
@@ -332,6 +349,8 @@ namespace RenodeGic.Tests.Its
             new TestCaseData(Vsync(9)).SetName("VSYNC unmapped vPE"),
             new TestCaseData(Vinvall(9)).SetName("VINVALL unmapped vPE"),
             new TestCaseData(Vinvall(0xFFFF)).SetName("VINVALL vPEID beyond the vPE table"),
+            new TestCaseData(ItsCommandBuilder.Raw(0x23)).SetName("VSGI (GICv4.1) on a GICv4.0 ITS"),
+            new TestCaseData(ItsCommandBuilder.Raw(0x2E)).SetName("INVDB (GICv4.1) on a GICv4.0 ITS"),
         };
 
         [TestCaseSource(nameof(BadVmapti))]

@@ -212,28 +212,28 @@ namespace RenodeGic.Tests.Its
                 switch(c.Kind % 8)
                 {
                 case 0:
-                {
-                    var valid = c.Raw1 % 4 != 0;
-                    var bits = (int)(c.Raw2 % 4) + 1;
-                    h.Commands(Mapd(dev, bits, ItsHarness.IttOf(dev), valid));
-                    dte[dev] = valid ? bits : null;
-                    break;
-                }
+                    {
+                        var valid = c.Raw1 % 4 != 0;
+                        var bits = (int)(c.Raw2 % 4) + 1;
+                        h.Commands(Mapd(dev, bits, ItsHarness.IttOf(dev), valid));
+                        dte[dev] = valid ? bits : null;
+                        break;
+                    }
                 case 1:
-                {
-                    var processor = (int)(c.Raw1 % 4); // 3 is not attached: MAPC skipped
-                    var valid = c.Raw2 % 4 != 0;
-                    h.Commands(Mapc(icid, (ulong)processor, valid));
-                    if(!valid)
                     {
-                        cte[icid] = null;
+                        var processor = (int)(c.Raw1 % 4); // 3 is not attached: MAPC skipped
+                        var valid = c.Raw2 % 4 != 0;
+                        h.Commands(Mapc(icid, (ulong)processor, valid));
+                        if(!valid)
+                        {
+                            cte[icid] = null;
+                        }
+                        else if(processor < 3)
+                        {
+                            cte[icid] = processor;
+                        }
+                        break;
                     }
-                    else if(processor < 3)
-                    {
-                        cte[icid] = processor;
-                    }
-                    break;
-                }
                 case 2:
                     h.Commands(Mapti(dev, ev, (uint)intid, icid));
                     if(dte[dev] is int b && ev < (1u << b))
@@ -256,31 +256,31 @@ namespace RenodeGic.Tests.Its
                     }
                     break;
                 default:
-                {
-                    triggers++;
-                    var expected = Mapped(out var entry, out var cpu);
-                    if((c.Kind & 1) == 0)
                     {
-                        Assert.That(h.Its.SendMsi(dev, ev), Is.EqualTo(expected), "SendMsi result");
-                    }
-                    else
-                    {
-                        h.Commands(Int(dev, ev));
-                    }
-                    var seen = new List<(int Cpu, int Intid)>();
-                    for(var p = 0; p < 3; p++)
-                    {
-                        for(int got; (got = h.AcknowledgeAndEnd(p)) != 1023;)
+                        triggers++;
+                        var expected = Mapped(out var entry, out var cpu);
+                        if((c.Kind & 1) == 0)
                         {
-                            seen.Add((p, got));
-                            Assert.That(seen.Count, Is.LessThanOrEqualTo(1), "at most one delivery per trigger");
+                            Assert.That(h.Its.SendMsi(dev, ev), Is.EqualTo(expected), "SendMsi result");
                         }
+                        else
+                        {
+                            h.Commands(Int(dev, ev));
+                        }
+                        var seen = new List<(int Cpu, int Intid)>();
+                        for(var p = 0; p < 3; p++)
+                        {
+                            for(int got; (got = h.AcknowledgeAndEnd(p)) != 1023;)
+                            {
+                                seen.Add((p, got));
+                                Assert.That(seen.Count, Is.LessThanOrEqualTo(1), "at most one delivery per trigger");
+                            }
+                        }
+                        deliveries += seen.Count;
+                        Assert.That(seen, Is.EqualTo(expected ? new[] { (cpu, entry.Intid) } : Array.Empty<(int, int)>()),
+                            expected ? "a mapped event is delivered once, to its collection's CPU" : "an unmapped or discarded event never fires");
+                        break;
                     }
-                    deliveries += seen.Count;
-                    Assert.That(seen, Is.EqualTo(expected ? new[] { (cpu, entry.Intid) } : Array.Empty<(int, int)>()),
-                        expected ? "a mapped event is delivered once, to its collection's CPU" : "an unmapped or discarded event never fires");
-                    break;
-                }
                 }
                 Assert.That(h.CommandReader & 1, Is.Zero, "no stall with tables in RAM");
             }

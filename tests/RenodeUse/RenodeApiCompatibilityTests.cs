@@ -245,23 +245,23 @@ namespace RenodeGic.Tests.RenodeUse
         {
             switch(symbol)
             {
-                case INamedTypeSymbol type:
-                    return "type " + RoslynType(type);
-                case IMethodSymbol method when method.MethodKind == MethodKind.Constructor:
-                    return $"ctor {RoslynType(method.ContainingType)}({RoslynParameters(method.Parameters)})";
-                case IMethodSymbol method when method.MethodKind is MethodKind.Ordinary or MethodKind.UserDefinedOperator or MethodKind.Conversion:
-                    var generic = method.TypeParameters.Length > 0 ? "<" + string.Join(",", method.TypeParameters.Select(t => t.Name)) + ">" : "";
-                    return $"method {RoslynType(method.ContainingType)}.{method.Name}{generic}({RoslynParameters(method.Parameters)}) : {RoslynType(method.ReturnType)}";
-                case IMethodSymbol method when method.AssociatedSymbol is IPropertySymbol property:
-                    return RoslynSignature(property);
-                case IPropertySymbol property:
-                    return $"property {RoslynType(property.ContainingType)}.{property.Name} : {RoslynType(property.Type)}";
-                case IFieldSymbol field when field.ContainingType.TypeKind == TypeKind.Enum:
-                    return $"field {RoslynType(field.ContainingType)}.{field.Name} : {RoslynType(field.ContainingType)}";
-                case IFieldSymbol field:
-                    return $"field {RoslynType(field.ContainingType)}.{field.Name} : {RoslynType(field.Type)}";
-                case IEventSymbol e:
-                    return $"event {RoslynType(e.ContainingType)}.{e.Name} : {RoslynType(e.Type)}";
+            case INamedTypeSymbol type:
+                return "type " + RoslynType(type);
+            case IMethodSymbol method when method.MethodKind == MethodKind.Constructor:
+                return $"ctor {RoslynType(method.ContainingType)}({RoslynParameters(method.Parameters)})";
+            case IMethodSymbol method when method.MethodKind is MethodKind.Ordinary or MethodKind.UserDefinedOperator or MethodKind.Conversion:
+                var generic = method.TypeParameters.Length > 0 ? "<" + string.Join(",", method.TypeParameters.Select(t => t.Name)) + ">" : "";
+                return $"method {RoslynType(method.ContainingType)}.{method.Name}{generic}({RoslynParameters(method.Parameters)}) : {RoslynType(method.ReturnType)}";
+            case IMethodSymbol method when method.AssociatedSymbol is IPropertySymbol property:
+                return RoslynSignature(property);
+            case IPropertySymbol property:
+                return $"property {RoslynType(property.ContainingType)}.{property.Name} : {RoslynType(property.Type)}";
+            case IFieldSymbol field when field.ContainingType.TypeKind == TypeKind.Enum:
+                return $"field {RoslynType(field.ContainingType)}.{field.Name} : {RoslynType(field.ContainingType)}";
+            case IFieldSymbol field:
+                return $"field {RoslynType(field.ContainingType)}.{field.Name} : {RoslynType(field.Type)}";
+            case IEventSymbol e:
+                return $"event {RoslynType(e.ContainingType)}.{e.Name} : {RoslynType(e.Type)}";
             }
             return null;
         }
@@ -273,15 +273,15 @@ namespace RenodeGic.Tests.RenodeUse
         {
             switch(type)
             {
-                case IArrayTypeSymbol array:
-                    return RoslynType(array.ElementType) + "[]";
-                case ITypeParameterSymbol parameter:
-                    return parameter.Name;
-                case INamedTypeSymbol named:
-                    var prefix = named.ContainingType != null ? RoslynType(named.ContainingType.OriginalDefinition) + "."
-                        : named.ContainingNamespace.IsGlobalNamespace ? "" : named.ContainingNamespace.ToDisplayString() + ".";
-                    var name = prefix + named.MetadataName.Split('`')[0];
-                    return named.TypeArguments.Length == 0 ? name : name + "<" + string.Join(",", named.TypeArguments.Select(RoslynType)) + ">";
+            case IArrayTypeSymbol array:
+                return RoslynType(array.ElementType) + "[]";
+            case ITypeParameterSymbol parameter:
+                return parameter.Name;
+            case INamedTypeSymbol named:
+                var prefix = named.ContainingType != null ? RoslynType(named.ContainingType.OriginalDefinition) + "."
+                    : named.ContainingNamespace.IsGlobalNamespace ? "" : named.ContainingNamespace.ToDisplayString() + ".";
+                var name = prefix + named.MetadataName.Split('`')[0];
+                return named.TypeArguments.Length == 0 ? name : name + "<" + string.Join(",", named.TypeArguments.Select(RoslynType)) + ">";
             }
             return type.ToDisplayString();
         }

@@ -48,7 +48,7 @@ using Antmicro.Renode.Peripherals.Bus;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
-    public sealed class ArmGicV3Its : IDoubleWordPeripheral, IQuadWordPeripheral, IKnownSize, IGPIOReceiver, ILocalGPIOReceiver
+    public sealed partial class ArmGicV3Its : IDoubleWordPeripheral, IQuadWordPeripheral, IKnownSize, IGPIOReceiver, ILocalGPIOReceiver
     {
         public ArmGicV3Its(IMachine machine, ArmGicV3 gic, int deviceIdBits = 16, int eventIdBits = 16, int collectionIdBits = 16,
             bool virtualLpis = false, int itsNumber = 0, bool singleVmovp = true)

@@ -35,7 +35,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return ItsCommandResult.SkipAfterGuestError;
             }
             currentCommand = spec.Name;
-            return spec.Handler(this, command);
+            return its.RecordCommand(command, spec.Name, spec.Handler(this, command));
         }
 
         /// <summary>
@@ -55,7 +55,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 result = LookupCte(ite.Icid, out var cte);
                 if(result == ItsCommandResult.Done)
                 {
-                    return gic.RedistributorOf(cte.Processor).SetLpiPending(ite.Intid, "ITS translation");
+                    return gic.TraceTranslation(its, gic.RedistributorOf(cte.Processor).SetLpiPending(ite.Intid, "ITS translation"), false, ite.Intid, cte.Processor, deviceId, eventId, -1, "MSI");
                 }
             }
             if(result == ItsCommandResult.Stall)
@@ -143,7 +143,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return result;
             }
-            gic.RedistributorOf(cte.Processor).SetLpiPending(ite.Intid, "INT");
+            gic.TraceTranslation(its, gic.RedistributorOf(cte.Processor).SetLpiPending(ite.Intid, "INT"), false, ite.Intid, cte.Processor, command.DeviceId, command.EventId, -1, "INT");
             return ItsCommandResult.Done;
         }
 
@@ -247,8 +247,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return Skip("is a GICv4 command but GITS_TYPER.Virtual = 0 {0}", command);
             }
-            its.Log(LogLevel.Warning, "{0}: GICv4 virtual LPI commands are not implemented yet; command {1} skipped", currentCommand, command);
-            return ItsCommandResult.SkipAfterGuestError;
+            // VSGI and INVDB: GICv4.1 commands; this ITS implements GICv4.0 (Its/ItsVirtualCommands.cs).
+            return Skip("is a GICv4.1 command; this ITS implements GICv4.0 {0}", command);
         }
 
         // ---- Lookups -------------------------------------------------------------------------------------------

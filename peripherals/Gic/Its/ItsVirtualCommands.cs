@@ -264,7 +264,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             switch((ItsOpcode)command.Opcode)
             {
             case ItsOpcode.INT:
-                redistributor.SetVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, ite.Doorbell, "INT");
+                gic.TraceTranslation(its, redistributor.SetVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, ite.Doorbell, "INT"), true, ite.Intid, vte.Processor, command.DeviceId, command.EventId, ite.VpeId, "INT");
                 return ItsCommandResult.Done;
             case ItsOpcode.CLEAR:
                 redistributor.ClearVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, "CLEAR");
@@ -291,7 +291,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             if(LookupVte(ite.VpeId, out var vte, out _) == ItsCommandResult.Done)
             {
-                delivered = gic.RedistributorOf(vte.Processor).SetVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, ite.Doorbell, "ITS translation");
+                delivered = gic.TraceTranslation(its, gic.RedistributorOf(vte.Processor).SetVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, ite.Doorbell, "ITS translation"), true, ite.Intid, vte.Processor, deviceId, eventId, ite.VpeId, "MSI");
             }
             return true;
         }

@@ -32,14 +32,14 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return false;
             }
             var bus = Bus;
-            if(!bus.IsMapped(address) || !bus.IsMapped(last))
+            if(!bus.IsMemory(address) || !bus.IsMemory(last))
             {
                 return false;
             }
             // Every 4 KiB page boundary in between (large tables only).
             for(var page = (address | PageMask) + 1; page <= last && page > address; page += PageSize)
             {
-                if(!bus.IsMapped(page))
+                if(!bus.IsMemory(page))
                 {
                     return false;
                 }

@@ -59,6 +59,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var activeBit = (priority & GroupPriorityMask(1)) >> (8 - VirtualPreemptionBits);
             activePriorities[1, activeBit / 32] |= 1u << (activeBit % 32);
             gic.AcknowledgeVlpi(ProcessorNumber, vintid);
+            gic.Trace(GicTraceKind.VirtualAcknowledged, vintid, ProcessorNumber, priority);
             return (ulong)vintid;
         }
     }

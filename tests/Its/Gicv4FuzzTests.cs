@@ -1,0 +1,160 @@
+// Property tests (CsCheck) of the GICv4.0 side: random streams of V-commands (VMAPP, VMAPTI, VMAPI, VMOVI, VMOVP
+// with and without ITSList, VSYNC, VINVALL) mixed with INT/CLEAR/DISCARD/INV/MOVI on virtual events, random bytes
+// in the vPE tables, ITTs and virtual Pending tables, random faulting pages, random residency changes
+// (GICR_VPENDBASER/VPROPBASER writes) and MSIs, across two ITSes: nothing ever throws, every CWRITER write ends
+// with CREADR == CWRITER or Stalled (a stalled command replaced by VSYNC makes progress), and each write stays
+// cheap (bounded work). RENODEGIC_LONG_FUZZ=1 runs longer.
+using System;
+using System.Diagnostics;
+using CsCheck;
+using NUnit.Framework;
+using static RenodeGic.Tests.Its.VCommandBuilder;
+
+namespace RenodeGic.Tests.Its
+{
+    [TestFixture]
+    [NonParallelizable]
+    public class Gicv4FuzzTests
+    {
+        public readonly record struct VFuzzCommand(int Kind, uint A, uint B, uint C, ulong Raw0, ulong Raw1, ulong Raw2, ulong Raw3);
+
+        public sealed record VScenario(bool SingleVmovp, byte[] TableBytes, ulong[] Faults, int[] Batches, VFuzzCommand[] Commands);
+
+        private static readonly Gen<VFuzzCommand> CommandGen =
+            Gen.Select(Gen.Int[0, 19], Gen.UInt[0, 6], Gen.UInt[0, 20], Gen.UInt[0, 4], Gen.ULong, Gen.ULong, Gen.ULong, Gen.ULong,
+                (k, a, b, c, r0, r1, r2, r3) => new VFuzzCommand(k, a, b, c, r0, r1, r2, r3));
+
+        private static Gen<VScenario> ScenarioGen(int commands) =>
+            Gen.Select(Gen.Bool, Gen.Byte.Array[0, 256], Gen.ULong[0, 0x1F].Array[0, 2], Gen.Int[1, 30].Array[1, 10], CommandGen.Array[commands],
+                (single, bytes, faults, batches, cmds) => new VScenario(single, bytes, faults, batches, cmds));
+
+        [Test]
+        public void RandomVCommandStreamsShouldNeverThrowOrHang()
+        {
+            var longRun = Environment.GetEnvironmentVariable("RENODEGIC_LONG_FUZZ") == "1";
+            var (scenarios, perScenario) = longRun ? (1000, 500) : (60, 150);
+            long total = 0;
+            var worst = TimeSpan.Zero;
+            ScenarioGen(perScenario).Sample(s =>
+            {
+                var (count, slowest) = Run(s);
+                total += count;
+                worst = slowest > worst ? slowest : worst;
+            }, iter: scenarios, threads: 1);
+            TestContext.Out.WriteLine($"V-command robustness: {total} commands, slowest CWRITER write {worst.TotalMilliseconds:0.00} ms");
+            Assert.That(total, Is.GreaterThanOrEqualTo((long)scenarios * perScenario));
+            Assert.That(worst, Is.LessThan(TimeSpan.FromSeconds(2)), "bounded work per CWRITER write");
+        }
+
+        private static (long, TimeSpan) Run(VScenario s)
+        {
+            using var h = new Gicv4Harness(cpuCount: 2, itsCount: 2, singleVmovp: s.SingleVmovp);
+            for(var i = 0; i < 32; i++)
+            {
+                h.SetVlpiConfiguration(8192 + i, (byte)(0x10 + 4 * i));
+            }
+            foreach(var table in new[] { Gicv4Harness.VpeTables, Gicv4Harness.Itts, Gicv4Harness.Vpts, Gicv4Harness.VirtualPropertyTable })
+            {
+                for(var i = 0; i < s.TableBytes.Length; i++)
+                {
+                    h.Bus.WriteByte(table + (ulong)i, s.TableBytes[i]);
+                }
+            }
+            foreach(var fault in s.Faults)
+            {
+                h.Bus.AddFaultingRange(Gicv4Harness.RamBase + 0x58_0000 + fault * 0x10000 + 0x100, 0x100);
+            }
+            var slowest = TimeSpan.Zero;
+            var watch = new Stopwatch();
+            var done = 0;
+            var batch = 0;
+            while(done < s.Commands.Length)
+            {
+                var n = Math.Min(s.Batches[batch++ % s.Batches.Length], s.Commands.Length - done);
+                var its = (int)(s.Commands[done].C & 1);
+                var commands = new ulong[n][];
+                for(var i = 0; i < n; i++)
+                {
+                    commands[i] = Build(s.Commands[done + i]);
+                }
+                watch.Restart();
+                h.CommandsOn(its, commands);
+                var elapsed = watch.Elapsed;
+                slowest = elapsed > slowest ? elapsed : slowest;
+                var writer = h.Its[its].ReadQuadWord(Gicv4Harness.GITS_CWRITER);
+                for(var retries = 0; (h.CommandReader(its) & ~1UL) != writer; retries++)
+                {
+                    Assert.That(h.CommandReader(its) & 1, Is.EqualTo(1UL), "CREADR stops short of CWRITER only when Stalled");
+                    Assert.That(retries, Is.LessThanOrEqualTo(n), "every retry makes progress");
+                    var stalledAt = Gicv4Harness.CommandQueues + (ulong)its * 0x10000 + (h.CommandReader(its) & ~1UL);
+                    h.Bus.ClearFaultingRanges();
+                    var vsync = Vsync(0);
+                    for(var k = 0; k < 4; k++)
+                    {
+                        h.Bus.WriteQuadWord(stalledAt + (ulong)(8 * k), vsync[k]);
+                    }
+                    h.Its[its].WriteQuadWord(Gicv4Harness.GITS_CWRITER, writer | 1);
+                }
+                // Residency changes, MSIs and guest/host acknowledgements in between.
+                var c = s.Commands[done];
+                var cpu = (int)(c.A & 1);
+                switch(c.Kind % 4)
+                {
+                case 0:
+                    h.WriteGicrQuad(cpu, Gicv4Harness.GICR_VPROPBASER, c.Raw1);
+                    h.WriteGicrQuad(cpu, Gicv4Harness.GICR_VPENDBASER, c.Raw2);
+                    break;
+                case 1:
+                    h.WriteGicrQuad(cpu, Gicv4Harness.GICR_VPENDBASER, Gicv4Harness.Valid | Gicv4Harness.VptOf(c.B % 4));
+                    break;
+                case 2:
+                    h.WriteGicrQuad(cpu, Gicv4Harness.GICR_VPENDBASER, 0);
+                    break;
+                }
+                h.ReadGicr(cpu, Gicv4Harness.GICR_VPENDBASER);
+                h.Its[its].SendMsi(c.A, c.B);
+                h.Its[its].WriteDoubleWord(Gicv4Harness.GITS_TRANSLATER, (uint)c.Raw0);
+                for(var n2 = 0; n2 < 2; n2++)
+                {
+                    for(var guard = 0; guard < 40 && h.GuestAcknowledgeAndEnd(n2) != 1023; guard++)
+                    {
+                    }
+                    for(var guard = 0; guard < 40 && h.HostAcknowledgeAndEnd(n2) != 1023; guard++)
+                    {
+                    }
+                }
+                done += n;
+            }
+            return (s.Commands.Length, slowest);
+        }
+
+        private static ulong[] Build(VFuzzCommand c)
+        {
+            var vpt = Gicv4Harness.VptOf(c.C);
+            var vintid = 8192 + c.B;
+            switch(c.Kind)
+            {
+            case 0: return ItsCommandBuilder.Mapd(c.A, 5, Gicv4Harness.IttOf((int)(c.C & 1), c.A));
+            case 1: return Vmapp(c.C, c.A % 3, vpt, 14 + (int)(c.B % 4));
+            case 2: return Vmapp(c.C, 0, vpt, 16, valid: false);
+            case 3: return Vmapti(c.A, c.B, c.C, vintid, (c.Raw0 & 1) != 0 ? NoDoorbell : 8192 + (uint)(c.Raw1 % 64));
+            case 4: return Vmapi(c.A, c.B + 8192 - 20, c.C);
+            case 5: return Vmovi(c.A, c.B, c.C, (c.Raw0 & 2) != 0 ? 8200u : null);
+            case 6: return Vmovp(c.C, c.A % 3, (ushort)(c.Raw0 % 4), (ushort)(c.Raw1 % 8));
+            case 7: return Vsync(c.C);
+            case 8: return Vinvall(c.C);
+            case 9: return ItsCommandBuilder.Int(c.A, c.B);
+            case 10: return ItsCommandBuilder.Clear(c.A, c.B);
+            case 11: return ItsCommandBuilder.Discard(c.A, c.B);
+            case 12: return ItsCommandBuilder.Inv(c.A, c.B);
+            case 13: return ItsCommandBuilder.Movi(c.A, c.B, c.C);
+            case 14: return ItsCommandBuilder.Mapc(c.C, c.A % 3);
+            case 15: return ItsCommandBuilder.Mapti(c.A, c.B, vintid, c.C);
+            case 16: return new[] { (c.Raw0 & ~0xFFUL) | (0x20UL + (c.Raw0 & 0xF)), c.Raw1, c.Raw2, c.Raw3 }; // random V-opcode, random fields
+            case 17: return new[] { (c.Raw0 & ~0xFFUL) | 0x29, c.Raw1, c.Raw2, c.Raw3 }; // VMAPP with random fields
+            case 18: return new[] { (c.Raw0 & ~0xFFUL) | 0x22, c.Raw1, c.Raw2, c.Raw3 }; // VMOVP with random fields
+            default: return new[] { c.Raw0, c.Raw1, c.Raw2, c.Raw3 };
+            }
+        }
+    }
+}
