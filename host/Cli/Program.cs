@@ -4,6 +4,7 @@
 //   renode-gic boot [options] <img>  boot an arm64 Image-protocol binary or an ELF on a generated virt platform
 //   renode-gic robot [options] <paths>  run Robot Framework suites in-process (host/Robot)
 //   renode-gic robot-server --port N / renode-gic --robot-server-port N  serve the Renode keywords (Remote library)
+//   renode-gic vgic-bench / vgic-guest   the VGIC host model's experiment and guest runner (vgic-host/VgicCommands.cs)
 using System;
 using System.CommandLine;
 using System.IO;
@@ -25,6 +26,9 @@ namespace RenodeGic.Host.Cli
                 DefaultValueFactory = _ => "warning",
             };
 
+            var trace = new Option<FileInfo?>("--trace") { Description = "Write an interrupt timeline (Chrome/Perfetto trace JSON) to this file" };
+            var traceText = new Option<FileInfo?>("--trace-text") { Description = "Write the interrupt timeline as text (one line per event, for diff) to this file" };
+
             var platform = new Option<FileInfo?>("--platform") { Description = "Platform description (.repl); default: generated QEMU-virt-like platform" };
             var smp = new Option<int>("--smp") { Description = "Number of CPUs of the generated platform (1-8)", DefaultValueFactory = _ => 4 };
             var el = new Option<int>("--el") { Description = "Exception level the image is entered at (1 or 2)", DefaultValueFactory = _ => 1 };
@@ -32,15 +36,16 @@ namespace RenodeGic.Host.Cli
             var image = new Argument<FileInfo>("firmware") { Description = "arm64 Image-protocol binary (.bin) or ELF (.elf)" };
             var boot = new Command("boot", "Boot a firmware image or kernel, print its UART, exit 0 on PSCI SYSTEM_OFF")
             {
-                platform, smp, el, append, timeout, logLevel, image,
+                platform, smp, el, append, timeout, logLevel, trace, traceText, image,
             };
             boot.SetAction(r => Runner.Boot(new BootOptions(
                 r.GetValue(image)!.FullName, r.GetValue(platform)?.FullName, r.GetValue(smp), r.GetValue(el),
-                r.GetValue(append), r.GetValue(timeout), r.GetValue(logLevel)!)));
+                r.GetValue(append), r.GetValue(timeout), r.GetValue(logLevel)!, r.GetValue(trace)?.FullName, r.GetValue(traceText)?.FullName)));
 
             var script = new Argument<FileInfo>("script") { Description = "Monitor script (.resc)" };
-            var run = new Command("run", "Run a monitor script (.resc)") { timeout, logLevel, script };
-            run.SetAction(r => Runner.RunScript(r.GetValue(script)!.FullName, r.GetValue(timeout), r.GetValue(logLevel)!));
+            var run = new Command("run", "Run a monitor script (.resc)") { timeout, logLevel, trace, traceText, script };
+            run.SetAction(r => Runner.RunScript(r.GetValue(script)!.FullName, r.GetValue(timeout), r.GetValue(logLevel)!,
+                r.GetValue(trace)?.FullName, r.GetValue(traceText)?.FullName));
 
             var robotPaths = new Argument<string[]>("paths") { Description = ".robot files or folders of them", Arity = ArgumentArity.OneOrMore };
             var include = new Option<string[]>("--include", "-i") { Description = "Run only tests with a tag matching this pattern (repeatable)" };
@@ -68,6 +73,10 @@ namespace RenodeGic.Host.Cli
             {
                 boot, run, robot, robotServer, timeout, logLevel, rootServerPort,
             };
+            foreach(var command in VgicHost.VgicCommands.Create())
+            {
+                root.Subcommands.Add(command); // vgic-guest, vgic-bench (vgic-host/)
+            }
             root.SetAction(r => r.GetValue(rootServerPort) is int port
                 ? Robot.RobotCommand.Serve(port, Runner.RepositoryRoot)
                 : Runner.RunScript(Path.Combine(Runner.RepositoryRoot, "platforms", "demo.resc"), r.GetValue(timeout), r.GetValue(logLevel)!));

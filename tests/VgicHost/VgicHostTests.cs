@@ -1,0 +1,326 @@
+// The VGIC host model (vgic-host/): ap_list order, list-register flush/fold with more pending than LRs, the
+// underflow (UIE) request, level re-sampling, against the physical GIC model's real ICH_* registers; and the whole
+// model on the host: firmware samples unchanged under it, virtual ITS translation, VMOVP rollback, doorbells,
+// and bit-identical benchmark results.
+using System;
+using System.IO;
+using System.Linq;
+using Antmicro.Renode.Peripherals.IRQControllers;
+using NUnit.Framework;
+using RenodeGic.Host.Emulation;
+using RenodeGic.Tests.Support;
+using RenodeGic.VgicHost;
+using RenodeGic.VgicHost.Bench;
+
+namespace RenodeGic.Tests.VgicHost
+{
+    /// <summary>An EL2 port on a GicHarness processor (the fake CPU is switched to EL2 around each access).</summary>
+    internal sealed class HarnessPort : IEl2Port
+    {
+        public HarnessPort(GicHarness harness, int processor)
+        {
+            this.harness = harness;
+            Processor = processor;
+        }
+
+        public int Processor { get; }
+
+        public ulong Charged { get; private set; }
+
+        public ulong NowNs => 0;
+
+        public ulong ReadSystemRegister(uint encoding)
+        {
+            var cpu = harness.Cpus[Processor];
+            var saved = cpu.ExceptionLevel;
+            cpu.ExceptionLevel = 2;
+            try
+            {
+                Assert.That(harness.Gic.ReadSystemRegister(Processor, encoding, out var value), Is.EqualTo(GicSystemRegisterAccessResult.Done));
+                return value;
+            }
+            finally
+            {
+                cpu.ExceptionLevel = saved;
+            }
+        }
+
+        public void WriteSystemRegister(uint encoding, ulong value)
+        {
+            var cpu = harness.Cpus[Processor];
+            var saved = cpu.ExceptionLevel;
+            cpu.ExceptionLevel = 2;
+            try
+            {
+                Assert.That(harness.Gic.WriteSystemRegister(Processor, encoding, value), Is.EqualTo(GicSystemRegisterAccessResult.Done));
+            }
+            finally
+            {
+                cpu.ExceptionLevel = saved;
+            }
+        }
+
+        public void Charge(ulong nanoseconds) => Charged += nanoseconds;
+
+        /// <summary>The guest at EL1 (HCR_EL2.IMO) reads ICV_IAR1_EL1.</summary>
+        public uint GuestAcknowledge()
+        {
+            var cpu = harness.Cpus[Processor];
+            cpu.ExceptionLevel = 1;
+            cpu.HypervisorConfiguration = Hcr.Imo | Hcr.Fmo;
+            harness.Gic.ReadSystemRegister(Processor, SysReg.IccIar1El1, out var value);
+            return (uint)value;
+        }
+
+        public void GuestEoi(uint intid)
+        {
+            var cpu = harness.Cpus[Processor];
+            cpu.ExceptionLevel = 1;
+            cpu.HypervisorConfiguration = Hcr.Imo | Hcr.Fmo;
+            harness.Gic.WriteSystemRegister(Processor, SysReg.IccEoir1El1, intid);
+        }
+
+        private readonly GicHarness harness;
+    }
+
+    [TestFixture]
+    public class VgicCoreTests
+    {
+        private static VgicDomain Domain(int vcpus = 2)
+        {
+            var domain = new VgicDomain("t", vcpus);
+            domain.Group1Enabled = true;
+            return domain;
+        }
+
+        private static VirtualIrq Pend(VgicDomain domain, int spi, int priority, bool active = false)
+        {
+            var irq = domain.Spis[spi - 32];
+            lock(irq.Lock)
+            {
+                irq.Priority = priority;
+                irq.Enabled = true;
+                irq.IsLevel = false;
+                irq.Active = active;
+            }
+            domain.InjectEdge(irq);
+            return irq;
+        }
+
+        [Test]
+        public void ApListKeepsActiveFirstThenPriorityThenIntid()
+        {
+            var domain = Domain();
+            Pend(domain, 40, 0x80);
+            Pend(domain, 41, 0x40);
+            Pend(domain, 42, 0xA0, active: true);
+            Pend(domain, 43, 0x40);
+            Pend(domain, 44, 0xF0, active: true);
+            var vcpu = domain.Vcpus[0];
+            Assert.That(vcpu.ApList.Select(i => i.Intid), Is.EqualTo(new uint[] { 42, 44, 41, 43, 40 }));
+            lock(domain.Spis[40 - 32].Lock)
+            {
+                domain.Spis[40 - 32].Active = true; // acknowledged: it moves ahead of the pending ones
+            }
+            vcpu.SortApList();
+            Assert.That(vcpu.ApList.Select(i => i.Intid), Is.EqualTo(new uint[] { 40, 42, 44, 41, 43 }));
+        }
+
+        [Test]
+        public void RetargetMovesTheIrqToTheOtherApListAtThePrune()
+        {
+            var domain = Domain();
+            var irq = Pend(domain, 50, 0x80);
+            Assert.That(irq.QueuedOn, Is.SameAs(domain.Vcpus[0]));
+            domain.Retarget(irq, domain.Vcpus[1]);
+            var kicked = domain.Vcpus[0].Prune();
+            Assert.Multiple(() =>
+            {
+                Assert.That(kicked, Is.EqualTo(new[] { domain.Vcpus[1] }));
+                Assert.That(irq.QueuedOn, Is.SameAs(domain.Vcpus[1]));
+                Assert.That(domain.Vcpus[0].ApList, Is.Empty);
+                Assert.That(domain.Vcpus[1].ApList, Is.EqualTo(new[] { irq }));
+            });
+        }
+
+        [Test]
+        public void FlushFillsOnlyTheLrsNeededAndAsksForUnderflowWhenMorePendThanLrs()
+        {
+            using var harness = new GicHarness(cpuCount: 1);
+            var port = new HarnessPort(harness, 0);
+            var domain = Domain(1);
+            var stats = new VgicStats();
+            var lrs = new ListRegisterManager(harness.Gic.NumberOfListRegisters, CostModel.Default, stats);
+            var vcpu = domain.Vcpus[0];
+
+            Pend(domain, 40, 0x80);
+            Pend(domain, 41, 0x40);
+            Assert.That(lrs.Flush(vcpu, port), Is.EqualTo(2), "two pending: two LRs");
+            Assert.That(port.ReadSystemRegister(SysReg.IchHcrEl2) & IchHcr.Uie, Is.EqualTo(0UL));
+            Assert.That(ListRegister.VirtualIntid(port.ReadSystemRegister(SysReg.IchLrEl2(0))), Is.EqualTo(41u), "highest priority first");
+            lrs.Fold(vcpu, port);
+
+            for(var spi = 42; spi < 46; spi++)
+            {
+                Pend(domain, spi, 0xA0);
+            }
+            var writesBefore = stats.LrWrites;
+            Assert.That(lrs.Flush(vcpu, port), Is.EqualTo(4), "six pending, four LRs");
+            Assert.That(stats.LrWrites - writesBefore, Is.EqualTo(4));
+            Assert.That(port.ReadSystemRegister(SysReg.IchHcrEl2) & IchHcr.Uie, Is.Not.EqualTo(0UL), "UIE requested");
+            Assert.That(lrs.UnderflowRequested, Is.True);
+
+            // The guest handles three: MISR.U (at most one valid LR) raises the maintenance interrupt.
+            for(var n = 0; n < 3; n++)
+            {
+                var intid = port.GuestAcknowledge();
+                port.GuestEoi(intid);
+            }
+            Assert.That(port.ReadSystemRegister(SysReg.IchMisrEl2) & IchHcr.MisrU, Is.Not.EqualTo(0UL), "underflow maintenance");
+            var readsBefore = stats.LrReads;
+            lrs.Fold(vcpu, port);
+            Assert.That(stats.LrReads - readsBefore, Is.EqualTo(1), "ELRSR says three LRs are empty: only the fourth is read back");
+            Assert.That(vcpu.ApList.Count, Is.EqualTo(3), "three handled ones pruned");
+            Assert.That(lrs.Flush(vcpu, port), Is.EqualTo(3));
+            Assert.That(port.ReadSystemRegister(SysReg.IchHcrEl2) & IchHcr.Uie, Is.EqualTo(0UL), "all fit now");
+        }
+
+        [Test]
+        public void LevelInterruptIsResampledAfterTheGuestsEoi()
+        {
+            using var harness = new GicHarness(cpuCount: 1);
+            var port = new HarnessPort(harness, 0);
+            var domain = Domain(1);
+            var stats = new VgicStats();
+            var lrs = new ListRegisterManager(4, CostModel.Default, stats);
+            var vcpu = domain.Vcpus[0];
+            var irq = domain.Spis[60 - 32];
+            lock(irq.Lock)
+            {
+                irq.Priority = 0x80;
+                irq.Enabled = true;
+                irq.IsLevel = true;
+            }
+            domain.SetLevel(irq, true);
+            lrs.Flush(vcpu, port);
+            Assert.That(port.ReadSystemRegister(SysReg.IchLrEl2(0)) & ListRegister.Eoi, Is.Not.EqualTo(0UL), "EOI maintenance requested for a level interrupt");
+            Assert.That(port.GuestAcknowledge(), Is.EqualTo(60u));
+            port.GuestEoi(60);
+            Assert.That(port.ReadSystemRegister(SysReg.IchMisrEl2) & IchHcr.MisrEoi, Is.Not.EqualTo(0UL), "EOI maintenance interrupt");
+            lrs.Fold(vcpu, port);
+            Assert.That(irq.Pending && vcpu.ApList.Contains(irq), Is.True, "the line is still high: pending again");
+            lrs.Flush(vcpu, port);
+            Assert.That(port.GuestAcknowledge(), Is.EqualTo(60u));
+            domain.SetLevel(irq, false); // the device is serviced in the handler
+            port.GuestEoi(60);
+            lrs.Fold(vcpu, port);
+            Assert.That(irq.Pending || irq.Active || vcpu.ApList.Contains(irq), Is.False, "line low after the EOI: gone");
+        }
+    }
+
+    [TestFixture]
+    [NonParallelizable]
+    public class VgicModelTests
+    {
+        private static string Root => RenodeGic.Host.Cli.Runner.RepositoryRoot;
+
+        private static byte[] Sample(string name)
+        {
+            var path = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
+            if(!File.Exists(path))
+            {
+                Assert.Ignore($"{path} is not built (make -C firmware-samples)");
+            }
+            return File.ReadAllBytes(path);
+        }
+
+        [TestCase("spi", InjectionMode.V3)]
+        [TestCase("lpi-its", InjectionMode.V3)]
+        [TestCase("spi", InjectionMode.V40)]
+        [TestCase("lpi-its", InjectionMode.V40)]
+        public void FirmwareSamplePrintsTheSameTranscriptUnderTheModelAsOnABareGic(string sample, InjectionMode mode)
+        {
+            using var platform = new VgicPlatform(4, mode, WfiPolicy.Trap);
+            platform.Boot(Sample(sample));
+            Assert.That(platform.Run(5), Is.EqualTo(RunOutcome.SystemOff));
+            var expected = File.ReadAllText(Path.Combine(Root, "firmware-samples", "expected", sample + ".el1.txt"));
+            Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(expected));
+            Assert.That(platform.Domain.Stats[ExitCause.Mmio], Is.GreaterThan(0), "the guest's GIC accesses were trapped");
+        }
+
+        [Test]
+        public void VirtualItsCommandsAreTranslatedForThePhysicalIts()
+        {
+            using var v3 = new VgicPlatform(4, InjectionMode.V3, WfiPolicy.Trap);
+            v3.Boot(Sample("lpi-its"));
+            Assert.That(v3.Run(5), Is.EqualTo(RunOutcome.SystemOff));
+            using var v4 = new VgicPlatform(4, InjectionMode.V40, WfiPolicy.Trap);
+            v4.Boot(Sample("lpi-its"));
+            Assert.That(v4.Run(5), Is.EqualTo(RunOutcome.SystemOff));
+            Assert.Multiple(() =>
+            {
+                Assert.That(v3.Its!.Log, Has.Some.Match(@"^MAPTI dev \d+ event \d+ vLPI \d+ icid \d+ -> MAPTI pLPI \d+ pCPU \d+$"));
+                Assert.That(v3.Its!.Log, Has.Some.Match(@"^INT dev 5 event 3 -> inject vLPI 8300$"));
+                Assert.That(v3.Its!.Log, Has.Some.Match(@"^MOVI .* -> vCPU1: MOVI pCPU 1$"));
+                Assert.That(v3.Its!.Log, Has.Some.StartsWith("DISCARD"));
+                Assert.That(v4.Its!.Log, Has.Some.Match(@"-> VMAPTI vPE \d+ doorbell \d+$"));
+                Assert.That(v4.Its!.Log, Has.Some.Match(@"^INT dev 5 event 3 -> INT$"));
+                Assert.That(v4.Its!.Log, Has.Some.Match(@"-> vCPU1: VMOVI vPE 1$"));
+                Assert.That(v3.Its!.Log.Where(l => l.StartsWith("error")), Is.Empty);
+                Assert.That(v4.Its!.Log.Where(l => l.StartsWith("error")), Is.Empty);
+            });
+        }
+
+        [Test]
+        public void VmovpFailureIsRolledBackAndTheColumnKept()
+        {
+            using var platform = new VgicPlatform(2, InjectionMode.V40, WfiPolicy.Trap, physicalItsCount: 2, singleVmovp: false);
+            platform.Boot(Sample("spi"));
+            var v4 = platform.Hypervisor.V4!;
+            var vpe = platform.Domain.Vcpus[0].Vpe!;
+            Assert.That(platform.PhysicalGic.Itses.All(i => i.Virtual && !i.SingleVmovp), Is.True);
+            var second = platform.PhysicalGic.Itses[1];
+            var sentToFirst = platform.PhysicalGic.Itses[0].CommandsSent;
+            second.FailureInjector = c => (c[0] & 0xFF) == 0x22; // the second ITS refuses the VMOVP
+            Assert.That(platform.Hypervisor.MoveVcpuInterrupts(platform.Domain.Vcpus[0], 1), Is.False);
+            Assert.Multiple(() =>
+            {
+                Assert.That(vpe.Column, Is.EqualTo(0), "column unchanged after the failure");
+                Assert.That(v4.RolledBack, Is.EqualTo(1));
+                Assert.That(platform.PhysicalGic.Itses[0].CommandsSent - sentToFirst, Is.EqualTo(4), "VMOVP+VSYNC, then VMOVP+VSYNC back");
+            });
+            second.FailureInjector = null;
+            Assert.That(platform.Hypervisor.MoveVcpuInterrupts(platform.Domain.Vcpus[0], 1), Is.True);
+            Assert.That(vpe.Column, Is.EqualTo(1), "moved once both ITSes accept it");
+        }
+
+        [Test]
+        public void DirectInjectionRemovesPerInterruptExitsAndDoorbellsWakeTrappedWfi()
+        {
+            var settings = new BenchSettings { DurationNs = 5_000_000, WarmupNs = 2_000_000 };
+            var image = GuestImage.Build(Root);
+            var v3 = VgicBench.Run(image, InjectionMode.V3, "v3", WfiPolicy.Native, "native", settings);
+            var v4 = VgicBench.Run(image, InjectionMode.V40, "v4.0", WfiPolicy.Native, "native", settings);
+            var v4Trap = VgicBench.Run(image, InjectionMode.V40, "v4.0", WfiPolicy.Trap, "trap", settings);
+            Assert.Multiple(() =>
+            {
+                Assert.That(v3.Interrupts, Is.GreaterThan(500));
+                Assert.That(v3.ExitsPerInterrupt, Is.GreaterThanOrEqualTo(1.0), "GICv3: every MSI is an exit");
+                Assert.That(v4.ExitsPerInterrupt, Is.LessThan(0.2), "GICv4 resident vPE: no exit per MSI");
+                Assert.That(v4.P50Us, Is.LessThan(v3.P50Us));
+                Assert.That(v4.P9999Us, Is.LessThan(v3.P9999Us));
+                Assert.That(v4Trap.Doorbells, Is.GreaterThan(0), "a blocked vCPU is woken by its doorbell");
+                Assert.That(v4Trap.Interrupts, Is.GreaterThan(500));
+            });
+        }
+
+        [Test]
+        public void BenchmarkIsBitIdenticalRunToRun()
+        {
+            var settings = new BenchSettings { DurationNs = 3_000_000, WarmupNs = 1_000_000 };
+            var first = VgicBench.ToJson(VgicBench.RunAll(Root, settings));
+            var second = VgicBench.ToJson(VgicBench.RunAll(Root, settings));
+            Assert.That(second, Is.EqualTo(first));
+        }
+    }
+}
