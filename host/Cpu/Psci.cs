@@ -57,42 +57,42 @@ namespace RenodeGic.Host.Cpu
                 return null;
             case CpuOn32:
             case CpuOn64:
-            {
-                var target = scheduler.FindByMpidr(a1);
-                if(target == null)
                 {
-                    return InvalidParameters;
+                    var target = scheduler.FindByMpidr(a1);
+                    if(target == null)
+                    {
+                        return InvalidParameters;
+                    }
+                    if(target.State == CpuState.Starting)
+                    {
+                        return OnPending;
+                    }
+                    if(target.State != CpuState.Off)
+                    {
+                        return AlreadyOn;
+                    }
+                    if(!scheduler.IsRam(a2))
+                    {
+                        return InvalidAddress;
+                    }
+                    target.PowerOn(a2, a3);
+                    return Success;
                 }
-                if(target.State == CpuState.Starting)
-                {
-                    return OnPending;
-                }
-                if(target.State != CpuState.Off)
-                {
-                    return AlreadyOn;
-                }
-                if(!scheduler.IsRam(a2))
-                {
-                    return InvalidAddress;
-                }
-                target.PowerOn(a2, a3);
-                return Success;
-            }
             case AffinityInfo32:
             case AffinityInfo64:
-            {
-                var target = scheduler.FindByMpidr(a1);
-                if(target == null || a2 != 0)
                 {
-                    return InvalidParameters;
+                    var target = scheduler.FindByMpidr(a1);
+                    if(target == null || a2 != 0)
+                    {
+                        return InvalidParameters;
+                    }
+                    return target.State switch
+                    {
+                        CpuState.Off => 1,
+                        CpuState.Starting => 2,
+                        _ => 0,
+                    };
                 }
-                return target.State switch
-                {
-                    CpuState.Off => 1,
-                    CpuState.Starting => 2,
-                    _ => 0,
-                };
-            }
             case MigrateInfoType:
                 return 2; // Trusted OS not present or does not require migration
             case SystemOff:

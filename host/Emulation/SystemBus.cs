@@ -554,21 +554,21 @@ namespace RenodeGic.Host.Emulation
             {
                 switch(Type.GetTypeCode(method.ReturnType))
                 {
-                    case TypeCode.Byte:
-                        var r8 = method.CreateDelegate<Func<long, byte>>(target);
-                        readers[0] = o => r8(o);
-                        return true;
-                    case TypeCode.UInt16:
-                        var r16 = method.CreateDelegate<Func<long, ushort>>(target);
-                        readers[1] = o => r16(o);
-                        return true;
-                    case TypeCode.UInt32:
-                        var r32 = method.CreateDelegate<Func<long, uint>>(target);
-                        readers[2] = o => r32(o);
-                        return true;
-                    case TypeCode.UInt64:
-                        readers[3] = method.CreateDelegate<Func<long, ulong>>(target);
-                        return true;
+                case TypeCode.Byte:
+                    var r8 = method.CreateDelegate<Func<long, byte>>(target);
+                    readers[0] = o => r8(o);
+                    return true;
+                case TypeCode.UInt16:
+                    var r16 = method.CreateDelegate<Func<long, ushort>>(target);
+                    readers[1] = o => r16(o);
+                    return true;
+                case TypeCode.UInt32:
+                    var r32 = method.CreateDelegate<Func<long, uint>>(target);
+                    readers[2] = o => r32(o);
+                    return true;
+                case TypeCode.UInt64:
+                    readers[3] = method.CreateDelegate<Func<long, ulong>>(target);
+                    return true;
                 }
                 return false;
             }
@@ -576,21 +576,21 @@ namespace RenodeGic.Host.Emulation
             {
                 switch(Type.GetTypeCode(parameters[1].ParameterType))
                 {
-                    case TypeCode.Byte:
-                        var w8 = method.CreateDelegate<Action<long, byte>>(target);
-                        writers[0] = (o, v) => w8(o, (byte)v);
-                        return true;
-                    case TypeCode.UInt16:
-                        var w16 = method.CreateDelegate<Action<long, ushort>>(target);
-                        writers[1] = (o, v) => w16(o, (ushort)v);
-                        return true;
-                    case TypeCode.UInt32:
-                        var w32 = method.CreateDelegate<Action<long, uint>>(target);
-                        writers[2] = (o, v) => w32(o, (uint)v);
-                        return true;
-                    case TypeCode.UInt64:
-                        writers[3] = method.CreateDelegate<Action<long, ulong>>(target);
-                        return true;
+                case TypeCode.Byte:
+                    var w8 = method.CreateDelegate<Action<long, byte>>(target);
+                    writers[0] = (o, v) => w8(o, (byte)v);
+                    return true;
+                case TypeCode.UInt16:
+                    var w16 = method.CreateDelegate<Action<long, ushort>>(target);
+                    writers[1] = (o, v) => w16(o, (ushort)v);
+                    return true;
+                case TypeCode.UInt32:
+                    var w32 = method.CreateDelegate<Action<long, uint>>(target);
+                    writers[2] = (o, v) => w32(o, (uint)v);
+                    return true;
+                case TypeCode.UInt64:
+                    writers[3] = method.CreateDelegate<Action<long, ulong>>(target);
+                    return true;
                 }
             }
             return false;

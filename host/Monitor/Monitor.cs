@@ -245,67 +245,67 @@ namespace RenodeGic.Host.Monitor
             var args = words.Skip(1).ToList();
             switch(command)
             {
-                case "help":
-                    Output.WriteLine(HelpText);
-                    return;
-                case "quit":
-                case "q":
-                    QuitRequested = true;
-                    return;
-                case "mach":
-                    Mach(args, at);
-                    return;
-                case "machine":
-                    MachineCommand(args, at);
-                    return;
-                case "using":
-                    return; // 'using sysbus': names resolve with or without 'sysbus.' anyway
-                case "include":
-                case "i":
-                    Include(args, at);
-                    return;
-                case "start":
-                case "s":
-                    Start(at);
-                    return;
-                case "pause":
-                case "p":
-                    Machine?.Runner?.RequestPause();
-                    return;
-                case "emulation":
-                    Emulation(args, at);
-                    return;
-                case "logLevel":
-                    SetLogLevel(args, at);
-                    return;
-                case "showAnalyzer":
-                    ShowAnalyzer(args, at);
-                    return;
-                case "peripherals":
-                    ListPeripherals(at);
-                    return;
-                case "trace":
-                    TraceCommand(args, at);
-                    return;
-                case "macro":
-                    if(args.Count != 2 || args[1].Kind != WordKind.String)
-                    {
-                        throw at.Error("expected 'macro name \"\"\" lines \"\"\"'");
-                    }
-                    macros[args[0].Text] = args[1].Text;
-                    return;
-                case "runMacro":
-                    if(args.Count != 1)
-                    {
-                        throw at.Error("expected 'runMacro $name'");
-                    }
-                    var name = args[0].Text.TrimStart('$');
-                    if(!macros.TryGetValue(name, out var body))
-                    {
-                        throw at.Error($"unknown macro '{name}'");
-                    }
-                    ExecuteLines(body.Split('\n'), at.File, at.Directory, at.Line);
-                    return;
+            case "help":
+                Output.WriteLine(HelpText);
+                return;
+            case "quit":
+            case "q":
+                QuitRequested = true;
+                return;
+            case "mach":
+                Mach(args, at);
+                return;
+            case "machine":
+                MachineCommand(args, at);
+                return;
+            case "using":
+                return; // 'using sysbus': names resolve with or without 'sysbus.' anyway
+            case "include":
+            case "i":
+                Include(args, at);
+                return;
+            case "start":
+            case "s":
+                Start(at);
+                return;
+            case "pause":
+            case "p":
+                Machine?.Runner?.RequestPause();
+                return;
+            case "emulation":
+                Emulation(args, at);
+                return;
+            case "logLevel":
+                SetLogLevel(args, at);
+                return;
+            case "showAnalyzer":
+                ShowAnalyzer(args, at);
+                return;
+            case "peripherals":
+                ListPeripherals(at);
+                return;
+            case "trace":
+                TraceCommand(args, at);
+                return;
+            case "macro":
+                if(args.Count != 2 || args[1].Kind != WordKind.String)
+                {
+                    throw at.Error("expected 'macro name \"\"\" lines \"\"\"'");
+                }
+                macros[args[0].Text] = args[1].Text;
+                return;
+            case "runMacro":
+                if(args.Count != 1)
+                {
+                    throw at.Error("expected 'runMacro $name'");
+                }
+                var name = args[0].Text.TrimStart('$');
+                if(!macros.TryGetValue(name, out var body))
+                {
+                    throw at.Error($"unknown macro '{name}'");
+                }
+                ExecuteLines(body.Split('\n'), at.File, at.Directory, at.Line);
+                return;
             }
             if(TryGetPeripheral(command, out var peripheral))
             {
@@ -563,18 +563,18 @@ namespace RenodeGic.Host.Monitor
             loader.SearchDirectories.Add(RootDirectory);
             switch(args[0].Text)
             {
-                case "LoadPlatformDescription":
-                    LoadPlatform(machine, PathArgument(args, 1, at, "'machine LoadPlatformDescription @file.repl'"));
-                    return;
-                case "LoadPlatformDescriptionFromString":
-                    if(args.Count < 2 || args[1].Kind != WordKind.String)
-                    {
-                        throw at.Error("expected 'machine LoadPlatformDescriptionFromString \"...\"'");
-                    }
-                    loader.LoadString(args[1].Text, $"{at.File}:{at.Line}:string", at.Directory);
-                    return;
-                default:
-                    throw at.Error($"unknown machine command '{args[0].Text}' (expected LoadPlatformDescription or LoadPlatformDescriptionFromString)");
+            case "LoadPlatformDescription":
+                LoadPlatform(machine, PathArgument(args, 1, at, "'machine LoadPlatformDescription @file.repl'"));
+                return;
+            case "LoadPlatformDescriptionFromString":
+                if(args.Count < 2 || args[1].Kind != WordKind.String)
+                {
+                    throw at.Error("expected 'machine LoadPlatformDescriptionFromString \"...\"'");
+                }
+                loader.LoadString(args[1].Text, $"{at.File}:{at.Line}:string", at.Directory);
+                return;
+            default:
+                throw at.Error($"unknown machine command '{args[0].Text}' (expected LoadPlatformDescription or LoadPlatformDescriptionFromString)");
             }
         }
 
@@ -599,17 +599,17 @@ namespace RenodeGic.Host.Monitor
             var path = PathArgument(args, 0, at, "'include @file.resc', 'include @Peripheral.cs' or 'include @platform.repl'");
             switch(Path.GetExtension(path).ToLowerInvariant())
             {
-                case ".cs":
-                    IncludeCSharp(path, args[0].Text, at);
-                    return;
-                case ".repl":
-                    LoadPlatform(RequireMachine(at), path);
-                    return;
-                case ".py":
-                    throw at.Error($"'include' of Python ('{Path.GetFileName(path)}') is not supported here (no Python engine)");
-                default:
-                    ExecuteLines(File.ReadAllLines(path), args[0].Text, Path.GetDirectoryName(path)!);
-                    return;
+            case ".cs":
+                IncludeCSharp(path, args[0].Text, at);
+                return;
+            case ".repl":
+                LoadPlatform(RequireMachine(at), path);
+                return;
+            case ".py":
+                throw at.Error($"'include' of Python ('{Path.GetFileName(path)}') is not supported here (no Python engine)");
+            default:
+                ExecuteLines(File.ReadAllLines(path), args[0].Text, Path.GetDirectoryName(path)!);
+                return;
             }
         }
 
@@ -825,45 +825,45 @@ namespace RenodeGic.Host.Monitor
             int width;
             switch(member)
             {
-                case "LoadELF":
-                    LoadElf(bus, PathArgument(args, 0, at, "'sysbus LoadELF @file.elf'"), at);
-                    return true;
-                case "LoadBinary":
-                    var path = PathArgument(args, 0, at, "'sysbus LoadBinary @file.bin 0xADDRESS'");
-                    if(args.Count < 2)
-                    {
-                        throw at.Error("expected 'sysbus LoadBinary @file.bin 0xADDRESS'");
-                    }
-                    bus.WriteBytes(File.ReadAllBytes(path), ParseNumber(args[1], at, "the load address"));
-                    return true;
-                case "ReadByte":
-                case "ReadWord":
-                case "ReadDoubleWord":
-                case "ReadQuadWord":
-                    width = WidthOf(member.Substring(4));
-                    if(args.Count != 1)
-                    {
-                        throw at.Error($"expected 'sysbus {member} 0xADDRESS'");
-                    }
-                    var value = bus.Read(ParseNumber(args[0], at, "the address"), width);
-                    Output.WriteLine("0x" + value.ToString("X" + (width * 2).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
-                    return true;
-                case "WriteByte":
-                case "WriteWord":
-                case "WriteDoubleWord":
-                case "WriteQuadWord":
-                    width = WidthOf(member.Substring(5));
-                    if(args.Count != 2)
-                    {
-                        throw at.Error($"expected 'sysbus {member} 0xADDRESS 0xVALUE'");
-                    }
-                    var data = ParseNumber(args[1], at, "the value");
-                    if(width < 8 && data >> (width * 8) != 0)
-                    {
-                        throw at.Error($"value 0x{data:X} does not fit {width} byte(s)");
-                    }
-                    bus.Write(ParseNumber(args[0], at, "the address"), width, data);
-                    return true;
+            case "LoadELF":
+                LoadElf(bus, PathArgument(args, 0, at, "'sysbus LoadELF @file.elf'"), at);
+                return true;
+            case "LoadBinary":
+                var path = PathArgument(args, 0, at, "'sysbus LoadBinary @file.bin 0xADDRESS'");
+                if(args.Count < 2)
+                {
+                    throw at.Error("expected 'sysbus LoadBinary @file.bin 0xADDRESS'");
+                }
+                bus.WriteBytes(File.ReadAllBytes(path), ParseNumber(args[1], at, "the load address"));
+                return true;
+            case "ReadByte":
+            case "ReadWord":
+            case "ReadDoubleWord":
+            case "ReadQuadWord":
+                width = WidthOf(member.Substring(4));
+                if(args.Count != 1)
+                {
+                    throw at.Error($"expected 'sysbus {member} 0xADDRESS'");
+                }
+                var value = bus.Read(ParseNumber(args[0], at, "the address"), width);
+                Output.WriteLine("0x" + value.ToString("X" + (width * 2).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+                return true;
+            case "WriteByte":
+            case "WriteWord":
+            case "WriteDoubleWord":
+            case "WriteQuadWord":
+                width = WidthOf(member.Substring(5));
+                if(args.Count != 2)
+                {
+                    throw at.Error($"expected 'sysbus {member} 0xADDRESS 0xVALUE'");
+                }
+                var data = ParseNumber(args[1], at, "the value");
+                if(width < 8 && data >> (width * 8) != 0)
+                {
+                    throw at.Error($"value 0x{data:X} does not fit {width} byte(s)");
+                }
+                bus.Write(ParseNumber(args[0], at, "the address"), width, data);
+                return true;
             }
             return false;
         }

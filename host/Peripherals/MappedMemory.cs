@@ -75,18 +75,18 @@ namespace Antmicro.Renode.Peripherals.Memory
             var p = At(offset, width);
             switch(width)
             {
-                case 1:
-                    *p = (byte)value;
-                    break;
-                case 2:
-                    *(ushort*)p = (ushort)value;
-                    break;
-                case 4:
-                    *(uint*)p = (uint)value;
-                    break;
-                default:
-                    *(ulong*)p = value;
-                    break;
+            case 1:
+                *p = (byte)value;
+                break;
+            case 2:
+                *(ushort*)p = (ushort)value;
+                break;
+            case 4:
+                *(uint*)p = (uint)value;
+                break;
+            default:
+                *(ulong*)p = value;
+                break;
             }
         }
 

@@ -180,18 +180,18 @@ namespace RenodeGic.Host.Platform
             {
                 switch(value)
                 {
-                    case ReferenceValue reference:
-                        reference.Name = Rename(reference.Name);
-                        break;
-                    case ListValue list:
-                        foreach(var item in list.Items)
-                        {
-                            RenameValue(item);
-                        }
-                        break;
-                    case ObjectValue obj:
-                        RenameAttributes(obj.Attributes);
-                        break;
+                case ReferenceValue reference:
+                    reference.Name = Rename(reference.Name);
+                    break;
+                case ListValue list:
+                    foreach(var item in list.Items)
+                    {
+                        RenameValue(item);
+                    }
+                    break;
+                case ObjectValue obj:
+                    RenameAttributes(obj.Attributes);
+                    break;
                 }
             }
             void RenameAttributes(IEnumerable<ReplAttribute> attributes)
@@ -264,24 +264,24 @@ namespace RenodeGic.Host.Platform
                 {
                     switch(attribute)
                     {
-                        case PropertyAttribute property:
-                            Properties.RemoveAll(p => SameName(p.Name, property.Name));
-                            if(property.Value is not EmptyValue)
-                            {
-                                Properties.Add(property);
-                            }
-                            break;
-                        case IrqAttribute irq:
-                            Irqs.RemoveAll(i => i.SourceKey == irq.SourceKey);
-                            Irqs.Add(irq);
-                            break;
-                        case InitAttribute init:
-                            if(!init.Add)
-                            {
-                                Inits.RemoveAll(i => i.IsReset == init.IsReset);
-                            }
-                            Inits.Add(init);
-                            break;
+                    case PropertyAttribute property:
+                        Properties.RemoveAll(p => SameName(p.Name, property.Name));
+                        if(property.Value is not EmptyValue)
+                        {
+                            Properties.Add(property);
+                        }
+                        break;
+                    case IrqAttribute irq:
+                        Irqs.RemoveAll(i => i.SourceKey == irq.SourceKey);
+                        Irqs.Add(irq);
+                        break;
+                    case InitAttribute init:
+                        if(!init.Add)
+                        {
+                            Inits.RemoveAll(i => i.IsReset == init.IsReset);
+                        }
+                        Inits.Add(init);
+                        break;
                     }
                 }
             }
@@ -550,21 +550,21 @@ namespace RenodeGic.Host.Platform
             {
                 switch(value)
                 {
-                    case ReferenceValue reference:
-                        yield return reference;
-                        break;
-                    case ListValue list:
-                        foreach(var item in list.Items.SelectMany(References))
-                        {
-                            yield return item;
-                        }
-                        break;
-                    case ObjectValue obj:
-                        foreach(var item in obj.Attributes.OfType<PropertyAttribute>().SelectMany(a => References(a.Value)))
-                        {
-                            yield return item;
-                        }
-                        break;
+                case ReferenceValue reference:
+                    yield return reference;
+                    break;
+                case ListValue list:
+                    foreach(var item in list.Items.SelectMany(References))
+                    {
+                        yield return item;
+                    }
+                    break;
+                case ObjectValue obj:
+                    foreach(var item in obj.Attributes.OfType<PropertyAttribute>().SelectMany(a => References(a.Value)))
+                    {
+                        yield return item;
+                    }
+                    break;
                 }
             }
 
@@ -633,23 +633,23 @@ namespace RenodeGic.Host.Platform
                 {
                     switch(registration.Point)
                     {
-                        case null:
-                            if(peripheral is IBusPeripheral || peripheral is Antmicro.Renode.Peripherals.Memory.MappedMemory)
-                            {
-                                throw registration.Position.Error($"'{name}' needs an address on the bus (expected '@ sysbus 0x...')");
-                            }
-                            break;
-                        case NumberValue number:
-                            machine.SystemBus.Register(peripheral, ToAddress(number), name);
-                            break;
-                        case RangeValue range:
-                            machine.SystemBus.Register(peripheral, range.Start, name, range.Size);
-                            break;
-                        case ObjectValue obj:
-                            RegisterObject(peripheral, name, obj);
-                            break;
-                        default:
-                            throw registration.Position.Error($"expected an address, a range or 'new Bus.BusMultiRegistration {{ ... }}' after '@ sysbus', found {registration.Point.Describe()}");
+                    case null:
+                        if(peripheral is IBusPeripheral || peripheral is Antmicro.Renode.Peripherals.Memory.MappedMemory)
+                        {
+                            throw registration.Position.Error($"'{name}' needs an address on the bus (expected '@ sysbus 0x...')");
+                        }
+                        break;
+                    case NumberValue number:
+                        machine.SystemBus.Register(peripheral, ToAddress(number), name);
+                        break;
+                    case RangeValue range:
+                        machine.SystemBus.Register(peripheral, range.Start, name, range.Size);
+                        break;
+                    case ObjectValue obj:
+                        RegisterObject(peripheral, name, obj);
+                        break;
+                    default:
+                        throw registration.Position.Error($"expected an address, a range or 'new Bus.BusMultiRegistration {{ ... }}' after '@ sysbus', found {registration.Point.Describe()}");
                     }
                 }
                 catch(BusRegistrationException e)
@@ -870,54 +870,54 @@ namespace RenodeGic.Host.Platform
                 target = underlying ?? target;
                 switch(value)
                 {
-                    case NumberValue number:
-                        return ConvertNumber(number, target, what);
-                    case StringValue text when target == typeof(string) || target == typeof(object):
-                        return text.Text;
-                    case BoolValue flag when target == typeof(bool) || target == typeof(object):
-                        return flag.Value;
-                    case ReferenceValue reference:
-                        var peripheral = Lookup(reference.Name, reference.Position, $"expected a peripheral name for {what}");
-                        if(!target.IsInstanceOfType(peripheral))
-                        {
-                            throw reference.Position.Error($"'{reference.Name}' is a {peripheral.GetType().Name}, but {what} needs a {TypeName(target)}");
-                        }
-                        return peripheral;
-                    case EnumValue enumValue when target.IsEnum:
-                        return ConvertEnum(enumValue, target, what);
-                    case ListValue list when ElementType(target) is Type element:
-                        var array = Array.CreateInstance(element, list.Items.Count);
-                        for(var i = 0; i < list.Items.Count; i++)
-                        {
-                            array.SetValue(Convert(list.Items[i], element, what + " element"), i);
-                        }
-                        if(target.IsArray || target.IsAssignableFrom(array.GetType()))
-                        {
-                            return array;
-                        }
-                        var collection = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
-                        foreach(var item in array)
-                        {
-                            collection.Add(item);
-                        }
-                        return collection;
-                    case ObjectValue obj:
-                        var type = FindType(obj.TypeName) ?? throw obj.Position.Error($"unknown type '{obj.TypeName}' (expected a type under {TypeNamespace})");
-                        if(!target.IsAssignableFrom(type))
-                        {
-                            throw obj.Position.Error($"'new {obj.TypeName}' is not a {TypeName(target)} as {what} needs");
-                        }
-                        var attributes = obj.Attributes.Select(a => a as PropertyAttribute ?? throw a.Position.Error("only 'name: value' attributes are allowed in 'new ...'")).ToList();
-                        var constructor = ChooseConstructor(type, attributes, obj.Position, "new " + obj.TypeName, out var consumed);
-                        var instance = Construct(type, constructor, attributes.Where(consumed.Contains).ToList(), obj.Position, "new " + obj.TypeName);
-                        foreach(var attribute in attributes.Where(a => !consumed.Contains(a)))
-                        {
-                            var property = FindProperty(type, attribute);
-                            property.SetValue(instance, Convert(attribute.Value, property.PropertyType, $"property '{property.Name}' of {type.Name}"));
-                        }
-                        return instance;
-                    case EmptyValue:
-                        return target.IsValueType ? Activator.CreateInstance(target) : null;
+                case NumberValue number:
+                    return ConvertNumber(number, target, what);
+                case StringValue text when target == typeof(string) || target == typeof(object):
+                    return text.Text;
+                case BoolValue flag when target == typeof(bool) || target == typeof(object):
+                    return flag.Value;
+                case ReferenceValue reference:
+                    var peripheral = Lookup(reference.Name, reference.Position, $"expected a peripheral name for {what}");
+                    if(!target.IsInstanceOfType(peripheral))
+                    {
+                        throw reference.Position.Error($"'{reference.Name}' is a {peripheral.GetType().Name}, but {what} needs a {TypeName(target)}");
+                    }
+                    return peripheral;
+                case EnumValue enumValue when target.IsEnum:
+                    return ConvertEnum(enumValue, target, what);
+                case ListValue list when ElementType(target) is Type element:
+                    var array = Array.CreateInstance(element, list.Items.Count);
+                    for(var i = 0; i < list.Items.Count; i++)
+                    {
+                        array.SetValue(Convert(list.Items[i], element, what + " element"), i);
+                    }
+                    if(target.IsArray || target.IsAssignableFrom(array.GetType()))
+                    {
+                        return array;
+                    }
+                    var collection = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
+                    foreach(var item in array)
+                    {
+                        collection.Add(item);
+                    }
+                    return collection;
+                case ObjectValue obj:
+                    var type = FindType(obj.TypeName) ?? throw obj.Position.Error($"unknown type '{obj.TypeName}' (expected a type under {TypeNamespace})");
+                    if(!target.IsAssignableFrom(type))
+                    {
+                        throw obj.Position.Error($"'new {obj.TypeName}' is not a {TypeName(target)} as {what} needs");
+                    }
+                    var attributes = obj.Attributes.Select(a => a as PropertyAttribute ?? throw a.Position.Error("only 'name: value' attributes are allowed in 'new ...'")).ToList();
+                    var constructor = ChooseConstructor(type, attributes, obj.Position, "new " + obj.TypeName, out var consumed);
+                    var instance = Construct(type, constructor, attributes.Where(consumed.Contains).ToList(), obj.Position, "new " + obj.TypeName);
+                    foreach(var attribute in attributes.Where(a => !consumed.Contains(a)))
+                    {
+                        var property = FindProperty(type, attribute);
+                        property.SetValue(instance, Convert(attribute.Value, property.PropertyType, $"property '{property.Name}' of {type.Name}"));
+                    }
+                    return instance;
+                case EmptyValue:
+                    return target.IsValueType ? Activator.CreateInstance(target) : null;
                 }
                 throw value.Position.Error($"{what} needs a {TypeName(target)}, not {value.Describe()}");
             }

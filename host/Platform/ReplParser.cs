@@ -855,79 +855,79 @@ namespace RenodeGic.Host.Platform
                 var token = Current;
                 switch(token.Kind)
                 {
-                    case TokenKind.String:
+                case TokenKind.String:
+                    index++;
+                    return new StringValue(position, token.Text);
+                case TokenKind.Number:
+                    index++;
+                    return new NumberValue(position, token.Text);
+                case TokenKind.Identifier:
+                    switch(token.Text)
+                    {
+                    case "true":
                         index++;
-                        return new StringValue(position, token.Text);
-                    case TokenKind.Number:
+                        return new BoolValue(position, true);
+                    case "false":
                         index++;
-                        return new NumberValue(position, token.Text);
-                    case TokenKind.Identifier:
-                        switch(token.Text)
+                        return new BoolValue(position, false);
+                    case "none":
+                        index++;
+                        return new NoneValue(position);
+                    case "empty":
+                        index++;
+                        return new EmptyValue(position);
+                    case "new":
+                        index++;
+                        var typeName = ParseDottedName("a type name after 'new'");
+                        var attributes = IsSymbol("{") ? ParseAttributeBlock() : new List<ReplAttribute>();
+                        return new ObjectValue(position, typeName, attributes);
+                    }
+                    var dotted = ParseDottedName(expected);
+                    var lastDot = dotted.LastIndexOf('.');
+                    return lastDot < 0 ? new ReferenceValue(position, dotted) : new EnumValue(position, dotted.Substring(0, lastDot), dotted.Substring(lastDot + 1));
+                case TokenKind.Symbol:
+                    switch(token.Text)
+                    {
+                    case "-":
+                        index++;
+                        var number = Expect(TokenKind.Number, "a number after '-'");
+                        return new NumberValue(position, "-" + number.Text);
+                    case ".":
+                        index++;
+                        return new EnumValue(position, "", ExpectIdentifier("an enum member after '.'"));
+                    case "[":
+                        index++;
+                        var items = new List<ReplValue>();
+                        while(!IsSymbol("]"))
                         {
-                            case "true":
-                                index++;
-                                return new BoolValue(position, true);
-                            case "false":
-                                index++;
-                                return new BoolValue(position, false);
-                            case "none":
-                                index++;
-                                return new NoneValue(position);
-                            case "empty":
-                                index++;
-                                return new EmptyValue(position);
-                            case "new":
-                                index++;
-                                var typeName = ParseDottedName("a type name after 'new'");
-                                var attributes = IsSymbol("{") ? ParseAttributeBlock() : new List<ReplAttribute>();
-                                return new ObjectValue(position, typeName, attributes);
+                            items.Add(ParseValue("a list element"));
+                            if(!IsSymbol(","))
+                            {
+                                break;
+                            }
+                            index++;
                         }
-                        var dotted = ParseDottedName(expected);
-                        var lastDot = dotted.LastIndexOf('.');
-                        return lastDot < 0 ? new ReferenceValue(position, dotted) : new EnumValue(position, dotted.Substring(0, lastDot), dotted.Substring(lastDot + 1));
-                    case TokenKind.Symbol:
-                        switch(token.Text)
+                        ExpectSymbol("]", "',' or ']' in the list");
+                        return new ListValue(position, items);
+                    case "<":
+                        index++;
+                        var start = ParseUnsigned("the start of the range");
+                        ExpectSymbol(",", "',' in the range");
+                        var relative = false;
+                        if(IsSymbol("+"))
                         {
-                            case "-":
-                                index++;
-                                var number = Expect(TokenKind.Number, "a number after '-'");
-                                return new NumberValue(position, "-" + number.Text);
-                            case ".":
-                                index++;
-                                return new EnumValue(position, "", ExpectIdentifier("an enum member after '.'"));
-                            case "[":
-                                index++;
-                                var items = new List<ReplValue>();
-                                while(!IsSymbol("]"))
-                                {
-                                    items.Add(ParseValue("a list element"));
-                                    if(!IsSymbol(","))
-                                    {
-                                        break;
-                                    }
-                                    index++;
-                                }
-                                ExpectSymbol("]", "',' or ']' in the list");
-                                return new ListValue(position, items);
-                            case "<":
-                                index++;
-                                var start = ParseUnsigned("the start of the range");
-                                ExpectSymbol(",", "',' in the range");
-                                var relative = false;
-                                if(IsSymbol("+"))
-                                {
-                                    relative = true;
-                                    index++;
-                                }
-                                var end = ParseUnsigned("the end or '+size' of the range");
-                                ExpectSymbol(">", "'>' closing the range");
-                                if(!relative && end < start)
-                                {
-                                    throw new PlatformLoadException(file, position.Line, $"range end 0x{end:X} is below its start 0x{start:X}");
-                                }
-                                return new RangeValue(position, start, relative ? end : end - start);
+                            relative = true;
+                            index++;
                         }
-                        break;
+                        var end = ParseUnsigned("the end or '+size' of the range");
+                        ExpectSymbol(">", "'>' closing the range");
+                        if(!relative && end < start)
+                        {
+                            throw new PlatformLoadException(file, position.Line, $"range end 0x{end:X} is below its start 0x{start:X}");
+                        }
+                        return new RangeValue(position, start, relative ? end : end - start);
+                    }
+                    break;
                 }
                 throw Error($"expected {expected}, found {token.Describe()}");
             }
