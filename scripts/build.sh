@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 host_dll="$root/out/host/renode-gic-host.dll"
 stale=1
 if [ -f "$host_dll" ]; then
-  if [ -z "$(find host peripherals renode-api RenodeGic.csproj Directory.Build.props -newer "$host_dll" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]; then
+  if [ -z "$(find host peripherals renode-api vgic-host RenodeGic.csproj Directory.Build.props -newer "$host_dll" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]; then
     stale=0
   fi
 fi

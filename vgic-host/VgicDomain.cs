@@ -91,7 +91,7 @@ namespace RenodeGic.VgicHost
         /// <summary>Whether the guest has an ITS (GICD_TYPER.LPIS, GICR_TYPER.PLPIS).</summary>
         public bool HasLpis { get; internal set; }
 
-        /// <summary>Called when the guest EOIs... (virtual time probes for the benchmark): a vLPI became pending.</summary>
+        /// <summary>A virtual interrupt was made pending (edge, MSI or software pend): a probe for traces.</summary>
         public event Action<VirtualIrq>? InterruptPended;
 
         public IReadOnlyDictionary<uint, VirtualIrq> Lpis => lpis;

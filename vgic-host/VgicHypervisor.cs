@@ -69,9 +69,11 @@ namespace RenodeGic.VgicHost
                 ports.Add(pcpus[i].Port);
             }
             Gic.Initialize(ports);
-            if(Domain.Mode == InjectionMode.V41 && !Gic.SupportsGicV41)
+            if(Domain.Mode == InjectionMode.V41)
             {
-                throw new NotSupportedException("GICv4.1 mode needs a physical GICv4.1 ITS (GITS_TYPER.VMAPP); this GIC has none");
+                throw new NotSupportedException(Gic.SupportsGicV41
+                    ? "the hypervisor's GICv4.1 path (VMAPP with a default doorbell, VPENDBASER.DB, vSGIs) is not written yet"
+                    : "GICv4.1 mode needs a physical GICv4.1 ITS (GITS_TYPER.VMAPP); this GIC has none");
             }
             if(Domain.Mode != InjectionMode.V3 && !Gic.SupportsVlpis)
             {
@@ -446,41 +448,41 @@ namespace RenodeGic.VgicHost
                 return (uint)a1 is 0x84000000 or 0x84000002 or 0x84000003 or 0xC4000003 or 0x84000004 or 0xC4000004 or 0x84000008 or 0x84000009 or 0x8400000A ? 0 : -1;
             case 0x84000003:
             case 0xC4000003: // CPU_ON
-            {
-                var vcpu = Domain.FindVcpuByAffinity(a1);
-                if(vcpu == null)
                 {
-                    return -2;
+                    var vcpu = Domain.FindVcpuByAffinity(a1);
+                    if(vcpu == null)
+                    {
+                        return -2;
+                    }
+                    if(vcpu.State != VcpuState.Off)
+                    {
+                        return -4;
+                    }
+                    var target = pcpus[vcpu.PhysicalCpu];
+                    target.Current = vcpu;
+                    vcpu.State = VcpuState.Running;
+                    target.Cpu.PowerOn(a2, a3);
+                    EnterGuest(target);
+                    Gic.CurrentPort = p.Port;
+                    return 0;
                 }
-                if(vcpu.State != VcpuState.Off)
-                {
-                    return -4;
-                }
-                var target = pcpus[vcpu.PhysicalCpu];
-                target.Current = vcpu;
-                vcpu.State = VcpuState.Running;
-                target.Cpu.PowerOn(a2, a3);
-                EnterGuest(target);
-                Gic.CurrentPort = p.Port;
-                return 0;
-            }
             case 0x84000002: // CPU_OFF
-            {
-                var vcpu = p.Current;
-                if(vcpu != null)
                 {
-                    vcpu.State = VcpuState.Off;
-                    p.Lrs.Disable(p.Port);
+                    var vcpu = p.Current;
+                    if(vcpu != null)
+                    {
+                        vcpu.State = VcpuState.Off;
+                        p.Lrs.Disable(p.Port);
+                    }
+                    p.Cpu.PowerOff();
+                    return null;
                 }
-                p.Cpu.PowerOff();
-                return null;
-            }
             case 0x84000004:
             case 0xC4000004: // AFFINITY_INFO
-            {
-                var vcpu = Domain.FindVcpuByAffinity(a1);
-                return vcpu == null ? -2 : vcpu.State == VcpuState.Off ? 1 : 0;
-            }
+                {
+                    var vcpu = Domain.FindVcpuByAffinity(a1);
+                    return vcpu == null ? -2 : vcpu.State == VcpuState.Off ? 1 : 0;
+                }
             case 0x84000008: // SYSTEM_OFF
                 p.Cpu.Scheduler.RequestSystemOff(p.Cpu, false);
                 return null;

@@ -56,7 +56,7 @@ namespace RenodeGic.VgicHost
         {
             switch(size)
             {
-            case 4 when (offset & 3) == 0:
+            case 4 when(offset & 3) == 0:
                 if(Words.TryRead(offset, out var word))
                 {
                     return word;
@@ -66,7 +66,7 @@ namespace RenodeGic.VgicHost
                     return (uint)(quad >> (int)(8 * (offset & 4)));
                 }
                 break;
-            case 8 when (offset & 7) == 0:
+            case 8 when(offset & 7) == 0:
                 if(Quads.TryRead(offset, out var value))
                 {
                     return value;
@@ -87,7 +87,7 @@ namespace RenodeGic.VgicHost
         {
             switch(size)
             {
-            case 4 when (offset & 3) == 0:
+            case 4 when(offset & 3) == 0:
                 if(Words.TryWrite(offset, (uint)value))
                 {
                     return;
@@ -101,7 +101,7 @@ namespace RenodeGic.VgicHost
                     return;
                 }
                 break;
-            case 8 when (offset & 7) == 0:
+            case 8 when(offset & 7) == 0:
                 if(Quads.TryWrite(offset, value))
                 {
                     return;

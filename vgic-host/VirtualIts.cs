@@ -20,9 +20,9 @@
 // A command with bad parameters is a guest error and is skipped; the queue never stalls.
 using System;
 using System.Collections.Generic;
-using Antmicro.Renode.Logging;
 using Antmicro.Renode.Core;
 using Antmicro.Renode.Core.Structure.Registers;
+using Antmicro.Renode.Logging;
 using Antmicro.Renode.Peripherals;
 using Antmicro.Renode.Peripherals.Bus;
 using RenodeGic.Host.Emulation;
@@ -167,7 +167,6 @@ namespace RenodeGic.VgicHost
             {
                 if(cwriter >= size)
                 {
-                    domain.Stats.VirtualItsCommands += 0;
                     this.GuestError("GITS_CWRITER 0x{0:X} is beyond the command queue (0x{1:X} bytes); not processed", cwriter, size);
                     return;
                 }
@@ -192,123 +191,123 @@ namespace RenodeGic.VgicHost
             switch(opcode)
             {
             case 0x08: // MAPD
-            {
-                var valid = (c[2] >> 63) != 0;
-                var bits = (int)(c[1] & 0x1F) + 1;
-                if(valid)
                 {
-                    devices[device] = bits;
-                    PhysicalIts.Send(PhysicalIts.Mapd(device, bits, PhysicalIts.AllocateItt(), true));
-                    Note($"MAPD dev {device} bits {bits} -> MAPD");
-                }
-                else
-                {
-                    foreach(var key in new List<(uint, uint)>(events.Keys))
+                    var valid = (c[2] >> 63) != 0;
+                    var bits = (int)(c[1] & 0x1F) + 1;
+                    if(valid)
                     {
-                        if(key.Item1 == device)
-                        {
-                            Unmap(key);
-                        }
+                        devices[device] = bits;
+                        PhysicalIts.Send(PhysicalIts.Mapd(device, bits, PhysicalIts.AllocateItt(), true));
+                        Note($"MAPD dev {device} bits {bits} -> MAPD");
                     }
-                    devices.Remove(device);
-                    PhysicalIts.Send(PhysicalIts.Mapd(device, 1, 0, false));
-                    Note($"MAPD dev {device} V=0 -> MAPD V=0");
+                    else
+                    {
+                        foreach(var key in new List<(uint, uint)>(events.Keys))
+                        {
+                            if(key.Item1 == device)
+                            {
+                                Unmap(key);
+                            }
+                        }
+                        devices.Remove(device);
+                        PhysicalIts.Send(PhysicalIts.Mapd(device, 1, 0, false));
+                        Note($"MAPD dev {device} V=0 -> MAPD V=0");
+                    }
+                    break;
                 }
-                break;
-            }
             case 0x09: // MAPC
-            {
-                var valid = (c[2] >> 63) != 0;
-                var rd = (int)((c[2] >> 16) & 0xFFFF_FFFF);
-                if(valid && rd >= domain.Vcpus.Count)
                 {
-                    Error($"MAPC icid {icid}: RDbase {rd} is not a vCPU");
-                    return;
+                    var valid = (c[2] >> 63) != 0;
+                    var rd = (int)((c[2] >> 16) & 0xFFFF_FFFF);
+                    if(valid && rd >= domain.Vcpus.Count)
+                    {
+                        Error($"MAPC icid {icid}: RDbase {rd} is not a vCPU");
+                        return;
+                    }
+                    if(valid)
+                    {
+                        collections[icid] = domain.Vcpus[rd];
+                    }
+                    else
+                    {
+                        collections.Remove(icid);
+                    }
+                    Note($"MAPC icid {icid} -> {(valid ? $"vCPU{rd}" : "unmapped")}");
+                    break;
                 }
-                if(valid)
-                {
-                    collections[icid] = domain.Vcpus[rd];
-                }
-                else
-                {
-                    collections.Remove(icid);
-                }
-                Note($"MAPC icid {icid} -> {(valid ? $"vCPU{rd}" : "unmapped")}");
-                break;
-            }
             case 0x0A: // MAPTI
             case 0x0B: // MAPI
-            {
-                var vintid = opcode == 0x0A ? (uint)(c[1] >> 32) : eventId;
-                if(!devices.TryGetValue(device, out var bits) || (bits < 32 && eventId >> bits != 0))
                 {
-                    Error($"MAPTI dev {device} event {eventId}: device not mapped or event beyond its ITT");
-                    return;
-                }
-                if(vintid < 8192 || vintid >= 1 << 16)
-                {
-                    Error($"MAPTI dev {device} event {eventId}: vINTID {vintid} is not an LPI");
-                    return;
-                }
-                if(!collections.TryGetValue(icid, out var vcpu))
-                {
-                    Error($"MAPTI dev {device} event {eventId}: collection {icid} not mapped");
-                    return;
-                }
-                if(events.ContainsKey((device, eventId)))
-                {
-                    Unmap((device, eventId));
-                }
-                var irq = domain.GetOrCreateLpi(vintid, vcpu);
-                ReadConfiguration(irq);
-                var entry = new EventMapping(irq, icid);
-                if(domain.Mode == InjectionMode.V3)
-                {
-                    entry.PhysicalLpi = gic.AllocateLpi(0xA0);
-                    hypervisor?.MapPhysicalLpi(entry.PhysicalLpi, irq);
-                    PhysicalIts.Send(PhysicalIts.Mapti(device, eventId, (uint)entry.PhysicalLpi, (uint)vcpu.PhysicalCpu));
-                    PhysicalIts.Send(PhysicalIts.Inv(device, eventId)); // the hypervisor wrote the pLPI's configuration
-                    Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> MAPTI pLPI {entry.PhysicalLpi} pCPU {vcpu.PhysicalCpu}");
-                }
-                else
-                {
-                    var vpe = vcpu.Vpe ?? throw new InvalidOperationException($"{vcpu} has no vPE");
-                    PhysicalIts.Send(PhysicalIts.Vmapti(device, eventId, vintid, vpe.Id, (uint)vpe.Doorbell));
-                    Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> VMAPTI vPE {vpe.Id} doorbell {vpe.Doorbell}");
-                }
-                events[(device, eventId)] = entry;
-                break;
-            }
-            case 0x01: // MOVI
-            {
-                if(!events.TryGetValue((device, eventId), out var e) || !collections.TryGetValue(icid, out var vcpu))
-                {
-                    Error($"MOVI dev {device} event {eventId}: not mapped, or collection {icid} not mapped");
-                    return;
-                }
-                Move(device, eventId, e, vcpu);
-                e.Icid = icid;
-                break;
-            }
-            case 0x0E: // MOVALL
-            {
-                var from = (int)((c[2] >> 16) & 0xFFFF_FFFF);
-                var to = (int)((c[3] >> 16) & 0xFFFF_FFFF);
-                if(from >= domain.Vcpus.Count || to >= domain.Vcpus.Count)
-                {
-                    Error($"MOVALL {from} -> {to}: not vCPUs");
-                    return;
-                }
-                foreach(var ((d, ev), e) in events)
-                {
-                    if(e.Irq.Target == domain.Vcpus[from])
+                    var vintid = opcode == 0x0A ? (uint)(c[1] >> 32) : eventId;
+                    if(!devices.TryGetValue(device, out var bits) || (bits < 32 && eventId >> bits != 0))
                     {
-                        Move(d, ev, e, domain.Vcpus[to]);
+                        Error($"MAPTI dev {device} event {eventId}: device not mapped or event beyond its ITT");
+                        return;
                     }
+                    if(vintid < 8192 || vintid >= 1 << 16)
+                    {
+                        Error($"MAPTI dev {device} event {eventId}: vINTID {vintid} is not an LPI");
+                        return;
+                    }
+                    if(!collections.TryGetValue(icid, out var vcpu))
+                    {
+                        Error($"MAPTI dev {device} event {eventId}: collection {icid} not mapped");
+                        return;
+                    }
+                    if(events.ContainsKey((device, eventId)))
+                    {
+                        Unmap((device, eventId));
+                    }
+                    var irq = domain.GetOrCreateLpi(vintid, vcpu);
+                    ReadConfiguration(irq);
+                    var entry = new EventMapping(irq, icid);
+                    if(domain.Mode == InjectionMode.V3)
+                    {
+                        entry.PhysicalLpi = gic.AllocateLpi(0xA0);
+                        hypervisor?.MapPhysicalLpi(entry.PhysicalLpi, irq);
+                        PhysicalIts.Send(PhysicalIts.Mapti(device, eventId, (uint)entry.PhysicalLpi, (uint)vcpu.PhysicalCpu));
+                        PhysicalIts.Send(PhysicalIts.Inv(device, eventId)); // the hypervisor wrote the pLPI's configuration
+                        Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> MAPTI pLPI {entry.PhysicalLpi} pCPU {vcpu.PhysicalCpu}");
+                    }
+                    else
+                    {
+                        var vpe = vcpu.Vpe ?? throw new InvalidOperationException($"{vcpu} has no vPE");
+                        PhysicalIts.Send(PhysicalIts.Vmapti(device, eventId, vintid, vpe.Id, (uint)vpe.Doorbell));
+                        Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> VMAPTI vPE {vpe.Id} doorbell {vpe.Doorbell}");
+                    }
+                    events[(device, eventId)] = entry;
+                    break;
                 }
-                Note($"MOVALL vCPU{from} -> vCPU{to}");
-                break;
-            }
+            case 0x01: // MOVI
+                {
+                    if(!events.TryGetValue((device, eventId), out var e) || !collections.TryGetValue(icid, out var vcpu))
+                    {
+                        Error($"MOVI dev {device} event {eventId}: not mapped, or collection {icid} not mapped");
+                        return;
+                    }
+                    Move(device, eventId, e, vcpu);
+                    e.Icid = icid;
+                    break;
+                }
+            case 0x0E: // MOVALL
+                {
+                    var from = (int)((c[2] >> 16) & 0xFFFF_FFFF);
+                    var to = (int)((c[3] >> 16) & 0xFFFF_FFFF);
+                    if(from >= domain.Vcpus.Count || to >= domain.Vcpus.Count)
+                    {
+                        Error($"MOVALL {from} -> {to}: not vCPUs");
+                        return;
+                    }
+                    foreach(var ((d, ev), e) in events)
+                    {
+                        if(e.Irq.Target == domain.Vcpus[from])
+                        {
+                            Move(d, ev, e, domain.Vcpus[to]);
+                        }
+                    }
+                    Note($"MOVALL vCPU{from} -> vCPU{to}");
+                    break;
+                }
             case 0x0F: // DISCARD
                 if(!events.ContainsKey((device, eventId)))
                 {
@@ -363,41 +362,41 @@ namespace RenodeGic.VgicHost
                 Note($"INV dev {device} event {eventId}{(domain.Mode == InjectionMode.V3 ? " -> configuration re-read" : " -> INV")}");
                 break;
             case 0x0D: // INVALL
-            {
-                if(!collections.TryGetValue(icid, out var vcpu))
                 {
-                    Error($"INVALL icid {icid}: not mapped");
-                    return;
-                }
-                foreach(var e in events.Values)
-                {
-                    if(e.Irq.Target == vcpu)
+                    if(!collections.TryGetValue(icid, out var vcpu))
                     {
-                        ReadConfiguration(e.Irq);
-                        domain.QueueAndKick(e.Irq);
+                        Error($"INVALL icid {icid}: not mapped");
+                        return;
                     }
+                    foreach(var e in events.Values)
+                    {
+                        if(e.Irq.Target == vcpu)
+                        {
+                            ReadConfiguration(e.Irq);
+                            domain.QueueAndKick(e.Irq);
+                        }
+                    }
+                    if(domain.Mode != InjectionMode.V3 && vcpu.Vpe != null)
+                    {
+                        PhysicalIts.Send(PhysicalIts.Vinvall(vcpu.Vpe.Id));
+                    }
+                    Note($"INVALL icid {icid}{(domain.Mode == InjectionMode.V3 ? "" : " -> VINVALL")}");
+                    break;
                 }
-                if(domain.Mode != InjectionMode.V3 && vcpu.Vpe != null)
-                {
-                    PhysicalIts.Send(PhysicalIts.Vinvall(vcpu.Vpe.Id));
-                }
-                Note($"INVALL icid {icid}{(domain.Mode == InjectionMode.V3 ? "" : " -> VINVALL")}");
-                break;
-            }
             case 0x05: // SYNC
-            {
-                var rd = (int)((c[2] >> 16) & 0xFFFF_FFFF);
-                if(domain.Mode != InjectionMode.V3 && rd < domain.Vcpus.Count && domain.Vcpus[rd].Vpe is VirtualPe vpe)
                 {
-                    PhysicalIts.Send(PhysicalIts.Vsync(vpe.Id));
-                    Note($"SYNC vCPU{rd} -> VSYNC vPE {vpe.Id}");
+                    var rd = (int)((c[2] >> 16) & 0xFFFF_FFFF);
+                    if(domain.Mode != InjectionMode.V3 && rd < domain.Vcpus.Count && domain.Vcpus[rd].Vpe is VirtualPe vpe)
+                    {
+                        PhysicalIts.Send(PhysicalIts.Vsync(vpe.Id));
+                        Note($"SYNC vCPU{rd} -> VSYNC vPE {vpe.Id}");
+                    }
+                    else
+                    {
+                        Note($"SYNC vCPU{rd}");
+                    }
+                    break;
                 }
-                else
-                {
-                    Note($"SYNC vCPU{rd}");
-                }
-                break;
-            }
             default:
                 Error($"command 0x{opcode:X2} is not supported by the virtual ITS");
                 break;

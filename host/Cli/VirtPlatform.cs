@@ -10,7 +10,7 @@ namespace RenodeGic.Host.Cli
     {
         public const int MaximumCpus = 8;
 
-        public static string Generate(int cpus, int bootExceptionLevel, bool its = false, bool gicv4 = false)
+        public static string Generate(int cpus, int bootExceptionLevel, bool its = false, bool gicv4 = false, bool gicv41 = false)
         {
             if(cpus < 1 || cpus > MaximumCpus)
             {
@@ -19,6 +19,10 @@ namespace RenodeGic.Host.Cli
             if(bootExceptionLevel != 1 && bootExceptionLevel != 2)
             {
                 throw new ArgumentOutOfRangeException(nameof(bootExceptionLevel), $"--el must be 1 or 2, not {bootExceptionLevel}");
+            }
+            if(gicv41)
+            {
+                return GenerateGicv41(cpus, bootExceptionLevel);
             }
             if(gicv4)
             {
@@ -80,6 +84,28 @@ namespace RenodeGic.Host.Cli
                 + "// Memory map as QEMU 7.2 `-M virt,gic-version=4,virtualization=on,its=on`: GICD 0x08000000, ITS 0x08080000,\n"
                 + "// GICR 0x080A0000 (stride 0x40000: RD_base, SGI_base, VLPI_base, reserved), PL011 0x09000000 on SPI 1,\n"
                 + "// RAM 1 GiB at 0x40000000. PPIs: EL1 physical timer 30, virtual 27, EL2 26, maintenance 25.";
+            return header + body;
+        }
+
+        /// <summary>
+        /// A GICv4.1 (gicv41: true) on the GICv4.0 layout. QEMU has no GICv4.1, so no QEMU machine matches. A GICv4.1 ITS
+        /// has a third 64 KiB frame (GITS_SGIR at ITS_base + 0x20020), which at virt's 0x08080000 would overlap the
+        /// redistributors at 0x080A0000: the ITS moves to 0x08040000 (unused by virt with a GICv3/v4). For 4 CPUs at EL2
+        /// the text equals platforms/virt-gicv41.repl.
+        /// </summary>
+        private static string GenerateGicv41(int cpus, int bootExceptionLevel)
+        {
+            var v4 = GenerateGicv4(cpus, bootExceptionLevel);
+            var start = v4.IndexOf("\n\nmemory:", StringComparison.Ordinal);
+            var body = v4.Substring(start)
+                .Replace("    architectureRevision: 4\n", "    architectureRevision: 4\n    gicv41: true\n")
+                .Replace("its: IRQControllers.ArmGicV3Its @ sysbus 0x08080000\n", "its: IRQControllers.ArmGicV3Its @ sysbus 0x08040000\n");
+            var header = "// A QEMU-virt-like AArch64 machine with a GICv4.1 and an ITS with virtual LPIs and vSGIs, " + cpus + " Cortex-A57-class core"
+                + (cpus > 1 ? "s" : "") + " entered at EL" + bootExceptionLevel + ".\n"
+                + "// No QEMU machine has a GICv4.1. Memory map as `-M virt,gic-version=4,virtualization=on,its=on` except the ITS:\n"
+                + "// GICD 0x08000000, ITS 0x08040000 (ITS_base, translation frame, vSGI frame: 0x30000), GICR 0x080A0000 (stride 0x40000:\n"
+                + "// RD_base, SGI_base, VLPI_base, reserved), PL011 0x09000000 on SPI 1, RAM 1 GiB at 0x40000000.\n"
+                + "// PPIs: EL1 physical timer 30, virtual 27, EL2 26, maintenance 25.";
             return header + body;
         }
     }

@@ -19,6 +19,13 @@ namespace Antmicro.Renode.Peripherals.CPU
 
         /// <summary>WFI trapped by HCR_EL2.TWI; PC points at the WFI. Call <see cref="ARMv8A.SkipTrappedInstruction"/> and optionally <see cref="ARMv8A.BlockUntilInterrupt"/>.</summary>
         void OnWfiTrap(ARMv8A cpu);
+
+        /// <summary>
+        /// A system-register access trapped to EL2 (EC 0x18, e.g. ICC_SGI1R_EL1 or ICV_DIR_EL1 under ICH_HCR_EL2.TC/TDIR);
+        /// PC points at the MRS/MSR. Return true when handled (emulate it and call <see cref="ARMv8A.SkipTrappedInstruction"/>);
+        /// false enters the EL2 vector as hardware would.
+        /// </summary>
+        bool OnSystemRegisterTrap(ARMv8A cpu, ulong syndrome) => false;
     }
 
     public sealed unsafe partial class ARMv8A
@@ -105,6 +112,20 @@ namespace Antmicro.Renode.Peripherals.CPU
             }
             return true;
         }
+
+        /// <summary>Offers a trapped system-register access to the hypervisor model; false when it declines.</summary>
+        private bool DispatchSystemRegisterTrap(ulong syndrome)
+        {
+            var handler = Hypervisor;
+            if(handler == null || !handler.OnSystemRegisterTrap(this, syndrome))
+            {
+                return false;
+            }
+            HypervisorSystemRegisterExits++;
+            return true;
+        }
+
+        public ulong HypervisorSystemRegisterExits { get; private set; }
 
         private enum HypervisorExit
         {

@@ -277,6 +277,10 @@ namespace Antmicro.Renode.Peripherals.CPU
                     State = CpuState.Running;
                 }
                 TryTakeInterrupt();
+                if(State != CpuState.Running)
+                {
+                    continue; // a C# hypervisor parked the core (or powered it off) while handling the interrupt
+                }
 
                 stopReason = StopReason.None;
                 running = true;

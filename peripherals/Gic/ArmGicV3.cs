@@ -33,7 +33,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
     {
         public ArmGicV3(IMachine machine, int numberOfSPIs = 224, long redistributorStride = 0x20000, bool supportsTwoSecurityStates = false,
             int architectureRevision = 3, int priorityBits = 5, int maximumCPUs = 8, int lpiIdBits = 16, bool directLpi = false,
-            int numberOfListRegisters = 4)
+            int numberOfListRegisters = 4, bool gicv41 = false)
         {
             if(numberOfSPIs < 0 || numberOfSPIs > 988)
             {
@@ -55,6 +55,11 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 throw new ArgumentException($"maximumCPUs must be between 1 and 512, got {maximumCPUs}.", nameof(maximumCPUs));
             }
+            if(gicv41 && architectureRevision != 4)
+            {
+                throw new ArgumentException($"gicv41 needs architectureRevision = 4, got {architectureRevision}.", nameof(gicv41));
+            }
+            Gicv41 = gicv41; // GICv4.1 (Lpi/ArmGicV3.Gicv41.cs); set before the Redistributors define their registers
             ConfigureLpis(lpiIdBits, directLpi);
             this.machine = machine;
             // GICv4: RD_base, SGI_base, VLPI_base and a reserved frame (Lpi/ArmGicV3.Vlpi.cs).
@@ -103,6 +108,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 }
                 ResetVirtualCpuInterfaces();
                 vmovpInProgress.Clear();
+                residentVpes.Clear();
                 RequeueEverything();
                 UpdateOutputs();
             }

@@ -166,7 +166,14 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 .WithValueField(27, 5, FieldMode.Read, name: "ESPI_range", valueProviderCallback: _ => 0);
 
             GicdRegisters.GICD_IIDR.Define(words, ArmGicV3.ImplementerIidr).WithValueField(0, 32, FieldMode.Read, name: "IIDR");
-            GicdRegisters.GICD_TYPER2.Define(words).WithValueField(0, 32, FieldMode.Read, name: "TYPER2");
+            // GICD_TYPER2 (GICv4.1): VID[4:0] and VIL[7] = 0 (vPEIDs are 16 bits), nASSGIcap[8] = 0 (physical SGIs always
+            // have an active state; vSGIs never do, whatever this bit says). All zero before GICv4.1.
+            GicdRegisters.GICD_TYPER2.Define(words)
+                .WithValueField(0, 5, FieldMode.Read, name: "VID", valueProviderCallback: _ => 0)
+                .WithReservedBits(5, 2)
+                .WithFlag(7, FieldMode.Read, name: "VIL", valueProviderCallback: _ => false)
+                .WithFlag(8, FieldMode.Read, name: "nASSGIcap", valueProviderCallback: _ => false)
+                .WithReservedBits(9, 23);
             // Optional error reporting register: not implemented, RAZ/WI (as QEMU).
             GicdRegisters.GICD_STATUSR.Define(words).WithValueField(0, 32, FieldMode.Read, valueProviderCallback: _ => 0, name: "STATUSR");
 

@@ -137,10 +137,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 .WithFlag(4, FieldMode.Read, name: "Last", valueProviderCallback: _ => gic.IsLastAttached(ProcessorNumber))
                 .WithFlag(5, FieldMode.Read, name: "DPGS", valueProviderCallback: _ => true)
                 .WithFlag(6, FieldMode.Read, name: "MPAM", valueProviderCallback: _ => false)
-                .WithFlag(7, FieldMode.Read, name: "RVPEID", valueProviderCallback: _ => false)
+                .WithFlag(7, FieldMode.Read, name: "RVPEID", valueProviderCallback: _ => gic.Gicv41)
                 .WithValueField(8, 16, FieldMode.Read, name: "Processor_Number", valueProviderCallback: _ => (ulong)ProcessorNumber)
                 .WithValueField(24, 2, FieldMode.Read, name: "CommonLPIAff", valueProviderCallback: _ => 0)
-                .WithFlag(26, FieldMode.Read, name: "VSGI", valueProviderCallback: _ => false)
+                .WithFlag(26, FieldMode.Read, name: "VSGI", valueProviderCallback: _ => gic.Gicv41)
                 .WithValueField(27, 5, FieldMode.Read, name: "PPInum", valueProviderCallback: _ => 0)
                 .WithValueField(32, 32, FieldMode.Read, name: "Affinity_Value", valueProviderCallback: _ => gic.AffinityValueOf(ProcessorNumber));
 

@@ -50,7 +50,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         public bool VpeResident => vlpis != null;
 
         /// <summary>GICR_VPENDBASER.PA of the resident vPE (its virtual Pending table).</summary>
-        public ulong ResidentVptAddress => vpendBaser & VpendbaserAddressMask;
+        public ulong ResidentVptAddress => gic.Gicv41 ? residentVpt : vpendBaser & VpendbaserAddressMask;
 
         /// <summary>The vLPIs of the resident vPE, or null when none is resident.</summary>
         public LpiPendingSet? ResidentVlpis => vlpis;
@@ -172,7 +172,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             gic.MarkVirtualInterfaceDirty(ProcessorNumber);
         }
 
-        private ulong VirtualPropertyTableAddress => vpropBaser & 0x000F_FFFF_FFFF_F000UL;
+        private ulong VirtualPropertyTableAddress => gic.Gicv41 ? residentVconf : vpropBaser & 0x000F_FFFF_FFFF_F000UL;
 
         private void ResetVlpis()
         {
@@ -180,16 +180,45 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             vpendBaser = 0;
             vlpis = null;
             dirtyReadsLeft = 0;
+            ResetVlpis41();
+            vsgirVpeId = -1;
+            vsgiBusyReadsLeft = 0;
         }
 
         private void DefineVlpiRegisters(QuadWordRegisterCollection quads)
         {
             // IHI 0069, GICR_VPROPBASER (GICv4.0): PA[51:12], attributes, IDbits[4:0].
             quads.DefineRegister((long)GicrVlpiRegisters.GICR_VPROPBASER).WithValueField(0, 64, name: "VPROPBASER",
-                valueProviderCallback: _ => vpropBaser, writeCallback: (_, v) => WriteVpropBaser(v));
+                valueProviderCallback: _ => gic.Gicv41 ? ReadVpropBaser41() : vpropBaser,
+                writeCallback: (_, v) =>
+                {
+                    if(gic.Gicv41)
+                    {
+                        WriteVpropBaser41(v); // RedistributorVlpi41.cs
+                    }
+                    else
+                    {
+                        WriteVpropBaser(v);
+                    }
+                });
             // IHI 0069, GICR_VPENDBASER (GICv4.0): Valid[63], IDAI[62], PendingLast[61], Dirty[60], PA[51:16], attributes.
             quads.DefineRegister((long)GicrVlpiRegisters.GICR_VPENDBASER).WithValueField(0, 64, name: "VPENDBASER",
-                valueProviderCallback: _ => ReadVpendBaser(), writeCallback: (_, v) => WriteVpendBaser(v));
+                valueProviderCallback: _ => gic.Gicv41 ? ReadVpendBaser41() : ReadVpendBaser(),
+                writeCallback: (_, v) =>
+                {
+                    if(gic.Gicv41)
+                    {
+                        WriteVpendBaser41(v);
+                    }
+                    else
+                    {
+                        WriteVpendBaser(v);
+                    }
+                });
+            if(gic.Gicv41)
+            {
+                DefineVlpi41Registers(quads);
+            }
         }
 
         private void WriteVpropBaser(ulong value)

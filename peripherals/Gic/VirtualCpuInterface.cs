@@ -155,7 +155,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var index = HighestPendingIndex();
             if(TryGetDirectVlpi(index, out _, out var directPriority))
             {
-                virtualIrq = CanPreemptPriority(directPriority, 1); // GICv4 direct vLPI (Lpi/VirtualCpuInterface.Vlpi.cs)
+                // GICv4 direct vLPI, GICv4.1 direct vSGI (Lpi/VirtualCpuInterface.Vlpi.cs)
+                var signal = CanPreemptPriority(directPriority, directGroup);
+                virtualIrq = directGroup == 1 && signal;
+                virtualFiq = directGroup == 0 && signal;
                 return;
             }
             if(index >= 0 && CanPreempt(listRegisters[index]))
@@ -607,7 +610,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var index = HighestPendingIndex();
             if(TryGetDirectVlpi(index, out var directVintid, out _))
             {
-                return group == 1 ? (ulong)directVintid : SpuriousIntid;
+                return group == directGroup ? (ulong)directVintid : SpuriousIntid;
             }
             if(index < 0 || (IsGroup1(listRegisters[index]) ? 1 : 0) != group)
             {

@@ -115,6 +115,13 @@ namespace RenodeGic.Tests.Host
         }
 
         [Test]
+        public void TheVirtGicv41PlatformFileShouldEqualTheGeneratedOne()
+        {
+            var file = File.ReadAllText(Path.Combine(Root, "platforms", "virt-gicv41.repl"));
+            Assert.That(VirtPlatform.Generate(4, 2, its: true, gicv41: true), Is.EqualTo(file));
+        }
+
+        [Test]
         public void TheVirtItsPlatformFileShouldEqualTheGeneratedOne()
         {
             var file = File.ReadAllText(Path.Combine(Root, "platforms", "virt-gicv3-its.repl"));

@@ -62,11 +62,11 @@ namespace RenodeGic.Tests.Its
         public static readonly uint ICH_AP1R0_EL2 = SysEnc(4, 12, 9, 0);
         public static readonly uint ICH_MISR_EL2 = SysEnc(4, 12, 11, 2);
 
-        public Gicv4Harness(int cpuCount = 2, int itsCount = 1, bool singleVmovp = true, bool setUpIts = true)
+        public Gicv4Harness(int cpuCount = 2, int itsCount = 1, bool singleVmovp = true, bool setUpIts = true, bool gicv41 = false)
         {
             Log = new LogCapture();
             Machine = new FakeMachine(RamBase, 16 << 20);
-            Gic = new ArmGicV3(Machine, 224, 0x20000, false, 4, 5, 8);
+            Gic = new ArmGicV3(Machine, 224, 0x20000, false, 4, 5, 8, gicv41: gicv41);
             Irq = new LineProbe[8];
             VirtualIrq = new LineProbe[8];
             for(var n = 0; n < 8; n++)

@@ -148,6 +148,7 @@ namespace RenodeGic.Tests.VgicHost
         {
             using var harness = new GicHarness(cpuCount: 1);
             var port = new HarnessPort(harness, 0);
+            port.WriteSystemRegister(SysReg.IchVmcrEl2, (0xFFUL << 24) | 2); // the guest's ICV_PMR = 0xFF, ICV_IGRPEN1 = 1
             var domain = Domain(1);
             var stats = new VgicStats();
             var lrs = new ListRegisterManager(harness.Gic.NumberOfListRegisters, CostModel.Default, stats);
@@ -190,6 +191,7 @@ namespace RenodeGic.Tests.VgicHost
         {
             using var harness = new GicHarness(cpuCount: 1);
             var port = new HarnessPort(harness, 0);
+            port.WriteSystemRegister(SysReg.IchVmcrEl2, (0xFFUL << 24) | 2); // the guest's ICV_PMR = 0xFF, ICV_IGRPEN1 = 1
             var domain = Domain(1);
             var stats = new VgicStats();
             var lrs = new ListRegisterManager(4, CostModel.Default, stats);

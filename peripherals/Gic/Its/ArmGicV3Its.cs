@@ -84,7 +84,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             gic.RegisterIts(this);
         }
 
-        public long Size => 0x20000;
+        /// <summary>ITS_base, the translation frame and, for a GICv4.1 ITS, the vSGI frame (GITS_SGIR).</summary>
+        public long Size => Gicv41 ? 0x30000 : 0x20000;
 
         public int DeviceIdBits { get; }
 
@@ -93,6 +94,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         public int CollectionIdBits { get; }
 
         public bool VirtualLpis { get; }
+
+        /// <summary>A GICv4.1 ITS: virtualLpis on a GIC created with gicv41 (Its/ItsVirtualCommands41.cs).</summary>
+        public bool Gicv41 => VirtualLpis && gic.Gicv41;
 
         /// <summary>GITS_TYPER.VMOVP (with virtualLpis): one VMOVP moves a vPE in every ITS; false: VMOVP takes SeqNum and ITSList.</summary>
         public bool SingleVmovp { get; }
@@ -109,7 +113,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 stalled = false;
                 for(var n = 0; n < baser.Length; n++)
                 {
-                    baser[n] = TableTypeOf(n) == ItsTableType.Unimplemented ? 0 : ((ulong)TableTypeOf(n) << 56) | BaserEntrySize8 | BaserPageSize64K;
+                    var entrySize = TableTypeOf(n) == ItsTableType.VirtualPEs && Gicv41 ? (ulong)(VpeConfigEntry.Size - 1) << 48 : BaserEntrySize8;
+                    baser[n] = TableTypeOf(n) == ItsTableType.Unimplemented ? 0 : ((ulong)TableTypeOf(n) << 56) | entrySize | BaserPageSize64K;
                 }
                 DeviceTable = default;
                 CollectionTable = default;
@@ -243,6 +248,11 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     this.GuestError("{0}-bit write of 0x{1:X} at offset 0x{2:X} from this ITS's own table walk; ignored", size * 8, value, offset);
                     return;
                 }
+                if(offset == GitsSgirOffset && Gicv41)
+                {
+                    WriteSgir(offset, size, value); // Its/ItsVirtualCommands41.cs
+                    return;
+                }
                 if(offset >= (long)GitsRegisters.TranslationFrame)
                 {
                     this.GuestError("{0}-bit write of 0x{1:X} at offset 0x{2:X} of the translation frame (GITS_TRANSLATER takes 32-bit writes); ignored",
@@ -290,8 +300,14 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 .WithValueField(24, 8, FieldMode.Read, name: "HCC", valueProviderCallback: _ => 0)
                 .WithValueField(32, 4, FieldMode.Read, name: "CIDbits", valueProviderCallback: _ => (ulong)(CollectionIdBits - 1))
                 .WithFlag(36, FieldMode.Read, name: "CIL", valueProviderCallback: _ => true)
-                .WithFlag(37, FieldMode.Read, name: "VMOVP", valueProviderCallback: _ => VirtualLpis && SingleVmovp)
-                .WithReservedBits(38, 26);
+                .WithFlag(37, FieldMode.Read, name: "VMOVP", valueProviderCallback: _ => VirtualLpis && (SingleVmovp || Gicv41))
+                .WithReservedBits(38, 2)
+                // GICv4.1: VMAPP (the 4.1 VMAPP format), SVPET = 1 (the vPE table is shared with the Redistributors,
+                // GITS_MPIDR.Aff3 = 0), nID = 1 (no individual doorbells: only the per-vPE default doorbell).
+                .WithFlag(40, FieldMode.Read, name: "VMAPP", valueProviderCallback: _ => Gicv41)
+                .WithValueField(41, 2, FieldMode.Read, name: "SVPET", valueProviderCallback: _ => Gicv41 ? 1UL : 0)
+                .WithFlag(43, FieldMode.Read, name: "nID", valueProviderCallback: _ => Gicv41)
+                .WithReservedBits(44, 20);
 
             // Optional registers this ITS does not implement: RAZ/WI.
             foreach(var optional in new[] { GitsRegisters.GITS_MPAMIDR, GitsRegisters.GITS_PARTIDR, GitsRegisters.GITS_MPIDR, GitsRegisters.GITS_STATUSR })

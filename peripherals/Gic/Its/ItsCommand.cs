@@ -128,13 +128,13 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             [(byte)ItsOpcode.DISCARD] = new ItsCommandSpec("DISCARD", false, (p, c) => p.PhysicalOrVirtual(c, p.Discard)),
             [(byte)ItsOpcode.VMOVI] = new ItsCommandSpec("VMOVI", true, (p, c) => p.VMovI(c)),
             [(byte)ItsOpcode.VMOVP] = new ItsCommandSpec("VMOVP", true, (p, c) => p.VMovP(c)),
-            [(byte)ItsOpcode.VSGI] = new ItsCommandSpec("VSGI", true, (p, c) => p.Virtual(c)),
+            [(byte)ItsOpcode.VSGI] = new ItsCommandSpec("VSGI", true, (p, c) => p.VSgi(c)),
             [(byte)ItsOpcode.VSYNC] = new ItsCommandSpec("VSYNC", true, (p, c) => p.VSync(c)),
-            [(byte)ItsOpcode.VMAPP] = new ItsCommandSpec("VMAPP", true, (p, c) => p.VMapP(c)),
+            [(byte)ItsOpcode.VMAPP] = new ItsCommandSpec("VMAPP", true, (p, c) => p.VMapPAny(c)),
             [(byte)ItsOpcode.VMAPTI] = new ItsCommandSpec("VMAPTI", true, (p, c) => p.VMapTI(c, (uint)c[ItsVirtualFields.VirtualIntid])),
             [(byte)ItsOpcode.VMAPI] = new ItsCommandSpec("VMAPI", true, (p, c) => p.VMapTI(c, c.EventId)),
             [(byte)ItsOpcode.VINVALL] = new ItsCommandSpec("VINVALL", true, (p, c) => p.VInvAll(c)),
-            [(byte)ItsOpcode.INVDB] = new ItsCommandSpec("INVDB", true, (p, c) => p.Virtual(c)),
+            [(byte)ItsOpcode.INVDB] = new ItsCommandSpec("INVDB", true, (p, c) => p.InvDb(c)),
         };
     }
 }

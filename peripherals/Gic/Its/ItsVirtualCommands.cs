@@ -118,9 +118,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return Skip("vINTID {0} is not an LPI (8192..{1})", vintid, (1UL << gic.LpiIdBits) - 1);
             }
             var doorbell = (uint)command[ItsVirtualFields.DoorbellIntid];
-            if(doorbell != SpuriousIntid && !IsLpi(doorbell))
+            if(doorbell != SpuriousIntid && (!IsLpi(doorbell) || its.Gicv41))
             {
-                return Skip("Dbell_pINTID {0} is neither 1023 (no doorbell) nor an LPI", doorbell);
+                return Skip(its.Gicv41 ? "Dbell_pINTID {0} is not 1023, but GITS_TYPER.nID = 1 (GICv4.1: only the vPE's default doorbell)"
+                    : "Dbell_pINTID {0} is neither 1023 (no doorbell) nor an LPI", doorbell);
             }
             var ite = new InterruptTranslationEntry(true, false, (int)vintid, (int)doorbell, 0, (ushort)vpeId);
             return WriteIte(dte, eventId, ite);
@@ -152,9 +153,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             if(command[ItsVirtualFields.DoorbellValid] != 0)
             {
                 var newDoorbell = (uint)command[ItsVirtualFields.DoorbellIntid];
-                if(newDoorbell != SpuriousIntid && !IsLpi(newDoorbell))
+                if(newDoorbell != SpuriousIntid && (!IsLpi(newDoorbell) || its.Gicv41))
                 {
-                    return Skip("Dbell_pINTID {0} is neither 1023 (no doorbell) nor an LPI", newDoorbell);
+                    return Skip(its.Gicv41 ? "Dbell_pINTID {0} is not 1023, but GITS_TYPER.nID = 1 (GICv4.1: only the vPE's default doorbell)"
+                        : "Dbell_pINTID {0} is neither 1023 (no doorbell) nor an LPI", newDoorbell);
                 }
                 doorbell = (int)newDoorbell;
             }
@@ -168,9 +170,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return result;
             }
-            if(gic.RedistributorOf(oldVte.Processor).ClearVlpiPending(oldVte.VptAddress, oldVte.VptIdBits, ite.Intid, "VMOVI"))
+            if(gic.RedistributorForVpe(ite.VpeId, oldVte.Processor).ClearVlpiPending(oldVte.VptAddress, oldVte.VptIdBits, ite.Intid, "VMOVI"))
             {
-                gic.RedistributorOf(newVte.Processor).SetVlpiPending(newVte.VptAddress, newVte.VptIdBits, ite.Intid, doorbell, "VMOVI");
+                LookupVte(newVpeId, out _, out var newAddress);
+                DeliverVlpi(newVpeId, newVte, newAddress, ite.Intid, doorbell, "VMOVI");
             }
             return ItsCommandResult.Done;
         }
@@ -186,6 +189,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             if(!gic.IsValidTargetProcessor((long)processor))
             {
                 return Skip("RDbase {0} is not an attached processor (GITS_TYPER.PTA = 0)", processor);
+            }
+            if(its.Gicv41)
+            {
+                return VMovP41(command, vpeId, (int)processor); // ItsVirtualCommands41.cs: no ITSList, default doorbell
             }
             if(its.SingleVmovp)
             {
@@ -240,7 +247,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             var result = LookupVte((uint)command[ItsVirtualFields.VpeId], out var vte, out _);
             if(result == ItsCommandResult.Done)
             {
-                gic.RedistributorOf(vte.Processor).InvalidateAllVlpis(vte.VptAddress, "VINVALL");
+                gic.RedistributorForVpe((int)command[ItsVirtualFields.VpeId], vte.Processor).InvalidateAllVlpis(vte.VptAddress, "VINVALL");
             }
             return result;
         }
@@ -255,16 +262,16 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return physical(command);
             }
-            var result = LookupVte(ite.VpeId, out var vte, out _);
+            var result = LookupVte(ite.VpeId, out var vte, out var vteAddress);
             if(result != ItsCommandResult.Done)
             {
                 return result;
             }
-            var redistributor = gic.RedistributorOf(vte.Processor);
+            var redistributor = gic.RedistributorForVpe(ite.VpeId, vte.Processor);
             switch((ItsOpcode)command.Opcode)
             {
             case ItsOpcode.INT:
-                gic.TraceTranslation(its, redistributor.SetVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, ite.Doorbell, "INT"), true, ite.Intid, vte.Processor, command.DeviceId, command.EventId, ite.VpeId, "INT");
+                gic.TraceTranslation(its, DeliverVlpi(ite.VpeId, vte, vteAddress, ite.Intid, ite.Doorbell, "INT"), true, ite.Intid, vte.Processor, command.DeviceId, command.EventId, ite.VpeId, "INT");
                 return ItsCommandResult.Done;
             case ItsOpcode.CLEAR:
                 redistributor.ClearVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, "CLEAR");
@@ -289,9 +296,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return false;
             }
-            if(LookupVte(ite.VpeId, out var vte, out _) == ItsCommandResult.Done)
+            if(LookupVte(ite.VpeId, out var vte, out var vteAddress) == ItsCommandResult.Done)
             {
-                delivered = gic.TraceTranslation(its, gic.RedistributorOf(vte.Processor).SetVlpiPending(vte.VptAddress, vte.VptIdBits, ite.Intid, ite.Doorbell, "ITS translation"), true, ite.Intid, vte.Processor, deviceId, eventId, ite.VpeId, "MSI");
+                delivered = gic.TraceTranslation(its, DeliverVlpi(ite.VpeId, vte, vteAddress, ite.Intid, ite.Doorbell, "ITS translation"), true, ite.Intid, vte.Processor, deviceId, eventId, ite.VpeId, "MSI");
             }
             return true;
         }

@@ -253,7 +253,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 {
                     if((v >> 63) != 0)
                     {
-                        gic.GuestError("gicr{0}: GICR_INVLPIR with V = 1 (virtual LPIs are not implemented); ignored", ProcessorNumber);
+                        InvalidateVirtual41((int)((v >> 32) & 0xFFFF), (int)(uint)v, false, "GICR_INVLPIR"); // RedistributorVlpi41.cs
                         return;
                     }
                     InvalidateLpi((int)(uint)v, "GICR_INVLPIR");
@@ -263,7 +263,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 {
                     if((v >> 63) != 0)
                     {
-                        gic.GuestError("gicr{0}: GICR_INVALLR with V = 1 (virtual LPIs are not implemented); ignored", ProcessorNumber);
+                        InvalidateVirtual41((int)((v >> 32) & 0xFFFF), 0, true, "GICR_INVALLR");
                         return;
                     }
                     InvalidateAllLpis("GICR_INVALLR");
