@@ -98,7 +98,7 @@ namespace RenodeGic.Bench
         /// CPU time of the calling thread in ns (Linux: /proc/thread-self/schedstat, first field), so that time the
         /// thread spends descheduled on a loaded machine does not count; elsewhere wall-clock time.
         /// </summary>
-        private static long ThreadCpuNanoseconds()
+        internal static long ThreadCpuNanoseconds()
         {
             if(useSchedstat)
             {

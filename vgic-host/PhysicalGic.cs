@@ -41,6 +41,8 @@ namespace RenodeGic.VgicHost
             itsMemory = memory + 0x20_0000;
             ittMemory = memory + 0x60_0000;
             VptMemory = memory + 0x80_0000;
+            EmptyVconf = memory + 0xFE_0000;
+            SharedVpeTable = memory + 0xFF_0000;
             foreach(var b in layout.ItsBases)
             {
                 Itses.Add(new PhysicalIts(this, b, itsMemory + (ulong)Itses.Count * 0x10_0000));
@@ -54,6 +56,12 @@ namespace RenodeGic.VgicHost
         public ulong PropertyTable { get; }
 
         public ulong VptMemory { get; }
+
+        /// <summary>GICv4.1: an all-zero vLPI configuration table (VMAPP VCONF before the guest has one; 56 KiB, 64 KiB aligned).</summary>
+        public ulong EmptyVconf { get; }
+
+        /// <summary>GICv4.1: the vPE configuration table shared by every ITS (GITS_BASER2) and Redistributor (GICR_VPROPBASER); one 64 KiB page.</summary>
+        public ulong SharedVpeTable { get; }
 
         public List<PhysicalIts> Itses { get; } = new List<PhysicalIts>();
 
@@ -103,6 +111,15 @@ namespace RenodeGic.VgicHost
             {
                 its.Initialize(cpus.Count);
                 SupportsGicV41 |= its.SupportsGicV41;
+            }
+            if(SupportsGicV41)
+            {
+                // GICR_VPROPBASER (4.1 layout): Valid, Page_Size = 64 KiB, Addr, Size = 0 (one page), the same table as GITS_BASER2.
+                Bus.WriteBytes(new byte[0x1_0000], EmptyVconf);
+                foreach(var port in cpus)
+                {
+                    Bus.WriteQuadWord(RedistributorOf(port.Processor) + (ulong)GicOffsets.GicrVpropbaser, (1UL << 63) | (2UL << 53) | SharedVpeTable);
+                }
             }
         }
 
@@ -198,7 +215,10 @@ namespace RenodeGic.VgicHost
             gic.Bus.WriteQuadWord(Base + (ulong)GicOffsets.GitsBaser + 8, (1UL << 63) | (memory + 0x8_0000) | page64K | 0);
             if(Virtual)
             {
-                gic.Bus.WriteQuadWord(Base + (ulong)GicOffsets.GitsBaser + 16, (1UL << 63) | (memory + 0x9_0000) | page64K | 0);
+                // GICv4.1 (SVPET): every ITS and Redistributor shares one vPE configuration table.
+                var vpeTable = SupportsGicV41 ? gic.SharedVpeTable : memory + 0x9_0000;
+                gic.Bus.WriteBytes(new byte[0x1_0000], vpeTable);
+                gic.Bus.WriteQuadWord(Base + (ulong)GicOffsets.GitsBaser + 16, (1UL << 63) | vpeTable | page64K | 0);
             }
             gic.Bus.WriteQuadWord(Base + (ulong)GicOffsets.GitsCbaser, (1UL << 63) | commandQueue | (CommandQueueBytes / 0x1000 - 1));
             writer = 0;
@@ -262,6 +282,29 @@ namespace RenodeGic.VgicHost
 
         public static ulong[] Vmapp(uint vpeId, ulong processor, ulong vpt, int vptIdBits, bool valid) =>
             new[] { 0x29UL, (ulong)vpeId << 32, (processor << 16) | (valid ? 1UL << 63 : 0), (vpt & 0x000F_FFFF_FFFF_0000UL) | (uint)((vptIdBits - 1) & 0x1F) };
+
+        /// <summary>VMAPP, GICv4.1 form: VCONF_addr, Alloc, PTZ and the vPE's Default Doorbell.</summary>
+        public static ulong[] Vmapp41(uint vpeId, ulong processor, ulong vpt, int vptIdBits, ulong vconf, uint defaultDoorbell, bool alloc, bool ptz) =>
+            new[]
+            {
+                0x29UL | (alloc ? 1UL << 8 : 0) | (ptz ? 1UL << 9 : 0) | (vconf & 0x000F_FFFF_FFFF_0000UL),
+                defaultDoorbell | ((ulong)vpeId << 32),
+                (processor << 16) | (1UL << 63),
+                (vpt & 0x000F_FFFF_FFFF_0000UL) | (uint)((vptIdBits - 1) & 0x1F),
+            };
+
+        /// <summary>VMOVP, GICv4.1 form: no SeqNum/ITSList; DB = 1 with the Default Doorbell.</summary>
+        public static ulong[] Vmovp41(uint vpeId, ulong processor, uint defaultDoorbell) =>
+            new[] { 0x22UL, (ulong)vpeId << 32, (processor << 16) | (1UL << 63), (ulong)defaultDoorbell };
+
+        public static ulong[] Invdb(uint vpeId) => new[] { 0x2EUL, (ulong)vpeId << 32, 0UL, 0UL };
+
+        public static ulong[] Vsgi(uint vpeId, int sgi, int priority, bool group1, bool enable, bool clear) =>
+            new[]
+            {
+                0x23UL | ((ulong)(sgi & 0xF) << 32) | ((ulong)((priority >> 4) & 0xF) << 20) | (group1 ? 1UL << 10 : 0) | (clear ? 1UL << 9 : 0) | (enable ? 1UL << 8 : 0),
+                (ulong)vpeId << 32, 0UL, 0UL,
+            };
 
         public static ulong[] Vmapti(uint device, uint eventId, uint vintid, uint vpeId, uint doorbell) =>
             new[] { 0x2AUL | ((ulong)device << 32), eventId | ((ulong)vpeId << 32), vintid | ((ulong)doorbell << 32), 0UL };

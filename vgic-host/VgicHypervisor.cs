@@ -43,7 +43,7 @@ namespace RenodeGic.VgicHost
             pcpus = cpus.ToArray();
             if(domain.Mode != InjectionMode.V3)
             {
-                V4 = new GicV4(gic, Costs, domain.Stats);
+                V4 = new GicV4(gic, Costs, domain.Stats, v41: domain.Mode == InjectionMode.V41);
             }
         }
 
@@ -69,11 +69,9 @@ namespace RenodeGic.VgicHost
                 ports.Add(pcpus[i].Port);
             }
             Gic.Initialize(ports);
-            if(Domain.Mode == InjectionMode.V41)
+            if(Domain.Mode == InjectionMode.V41 && !Gic.SupportsGicV41)
             {
-                throw new NotSupportedException(Gic.SupportsGicV41
-                    ? "the hypervisor's GICv4.1 path (VMAPP with a default doorbell, VPENDBASER.DB, vSGIs) is not written yet"
-                    : "GICv4.1 mode needs a physical GICv4.1 ITS (GITS_TYPER.VMAPP); this GIC has none");
+                throw new NotSupportedException("GICv4.1 mode needs a physical GICv4.1 ITS (GITS_TYPER.VMAPP); this GIC has none");
             }
             if(Domain.Mode != InjectionMode.V3 && !Gic.SupportsVlpis)
             {
@@ -295,6 +293,17 @@ namespace RenodeGic.VgicHost
             {
                 vpe.ConfigurationStale = true;
             }
+            if(V4 != null && V4.V41)
+            {
+                // GICv4.1: one VCONF per domain; vPEs still mapped with the empty one are re-mapped at their next entry.
+                foreach(var other in V4.Vpes)
+                {
+                    if(other.Vconf == Gic.EmptyVconf)
+                    {
+                        other.ConfigurationStale = true;
+                    }
+                }
+            }
         }
 
         /// <summary>Maps a physical LPI to the virtual interrupt it is injected as (GICv3 mode, the vITS does it).</summary>
@@ -359,6 +368,10 @@ namespace RenodeGic.VgicHost
                 if(vpe.ConfigurationStale && vpe.Resident)
                 {
                     V4.Put(vpe, p.Port, doorbell: false);
+                }
+                if(vpe.ConfigurationStale)
+                {
+                    V4.UpdateConfiguration(vpe);
                 }
                 vpe.ConfigurationStale = false;
                 if(!vpe.Resident)

@@ -1,6 +1,6 @@
 // A machine with a hypervisor-owned physical GIC and a guest that sees a virtual one, built in C#:
 //   RAM 1 GiB at 0x40000000 (the hypervisor keeps 16 MiB at 0x70000000), PL011 at 0x09000000 (passed through),
-//   physical GICD 0x2F000000, ITS 0x2F020000, GICR 0x2F100000 (GICv3, or GICv4.0 with 0x40000 frames),
+//   physical GICD 0x2F000000, ITS 0x2F020000, GICR 0x2F100000 (GICv3, or GICv4.0/GICv4.1 with 0x40000 frames),
 //   the guest's virtual GICD 0x08000000, ITS 0x08080000, GICR 0x080A0000 (QEMU virt's map: the firmware samples
 //   run unchanged), N cores entered at EL1 with the hypervisor on their EL2 seam, each core's virtual timer on
 //   PPI 27 and EL2 physical timer on PPI 26 of the physical GIC.
@@ -38,11 +38,11 @@ namespace RenodeGic.VgicHost
             var ids = new List<ulong>();
             for(var i = 0; i < physicalItsCount; i++)
             {
-                ids.Add(0x2F02_0000UL + (ulong)i * 0x2_0000);
+                ids.Add(0x2F02_0000UL + (ulong)i * (mode == InjectionMode.V41 ? 0x3_0000UL : 0x2_0000UL)); // a GICv4.1 ITS has a vSGI frame
             }
             layout = layout with { ItsBases = ids.ToArray() };
             var revision = mode == InjectionMode.V3 ? 3 : 4;
-            Gic = new ArmGicV3(Machine, 224, 0x40000, false, revision, 5, Math.Max(cpus, 1), 16);
+            Gic = new ArmGicV3(Machine, 224, 0x40000, false, revision, 5, Math.Max(cpus, 1), 16, gicv41: mode == InjectionMode.V41);
             Machine.Register("gic", Gic);
             Machine.SystemBus.RegisterRegion(Gic, "distributor", layout.DistributorBase, 0x10000, "gic");
             Machine.SystemBus.RegisterRegion(Gic, "redistributor", layout.RedistributorBase, 0x40000UL * (ulong)cpus, "gic");

@@ -272,8 +272,8 @@ namespace RenodeGic.VgicHost
                     else
                     {
                         var vpe = vcpu.Vpe ?? throw new InvalidOperationException($"{vcpu} has no vPE");
-                        PhysicalIts.Send(PhysicalIts.Vmapti(device, eventId, vintid, vpe.Id, (uint)vpe.Doorbell));
-                        Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> VMAPTI vPE {vpe.Id} doorbell {vpe.Doorbell}");
+                        PhysicalIts.Send(PhysicalIts.Vmapti(device, eventId, vintid, vpe.Id, vpe.EventDoorbell));
+                        Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> VMAPTI vPE {vpe.Id} doorbell {vpe.EventDoorbell}");
                     }
                     events[(device, eventId)] = entry;
                     break;
@@ -413,7 +413,7 @@ namespace RenodeGic.VgicHost
             }
             else if(to.Vpe is VirtualPe vpe)
             {
-                PhysicalIts.Send(PhysicalIts.Vmovi(device, eventId, vpe.Id, (uint)vpe.Doorbell, true));
+                PhysicalIts.Send(PhysicalIts.Vmovi(device, eventId, vpe.Id, vpe.EventDoorbell, true));
                 Note($"MOVI dev {device} event {eventId} -> vCPU{to.Id}: VMOVI vPE {vpe.Id}");
             }
         }

@@ -212,8 +212,10 @@ namespace RenodeGic.Host.Emulation
 
         public bool IsMemory(ulong address, Antmicro.Renode.Peripherals.CPU.ICPU? context = null)
         {
-            foreach(var (start, memory) in ramRegions)
+            // An indexed loop, not foreach: the GIC's table walks call this several times per LPI (GuestMemory).
+            for(var i = 0; i < ramRegions.Count; i++)
             {
+                var (start, memory) = ramRegions[i];
                 if(address >= start && address - start < (ulong)memory.Size)
                 {
                     return true;

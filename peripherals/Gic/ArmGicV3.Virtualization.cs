@@ -12,6 +12,8 @@
 // false for it). The INTID 25 input of each redistributor is driven by the GIC itself: do not wire PPI 9 from
 // outside.
 using System;
+using System.Diagnostics;
+using System.Numerics;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
@@ -23,6 +25,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             lock(sync)
             {
                 var result = SelectBank(processorNumber, encoding, isWrite: false, out var bank, out var access);
+                if(result == GicSystemRegisterAccessResult.Done && bank is VirtualCpuInterface)
+                {
+                    HintVirtualDirty(processorNumber); // an ICH_/ICV_ access: vIRQ, vFIQ or maintenance may change
+                }
                 if(result == GicSystemRegisterAccessResult.Done && !bank.TryRead(encoding, access, out value))
                 {
                     result = GicSystemRegisterAccessResult.Undefined;
@@ -37,6 +43,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             lock(sync)
             {
                 var result = SelectBank(processorNumber, encoding, isWrite: true, out var bank, out var access);
+                if(result == GicSystemRegisterAccessResult.Done && bank is VirtualCpuInterface)
+                {
+                    HintVirtualDirty(processorNumber); // an ICH_/ICV_ access: vIRQ, vFIQ or maintenance may change
+                }
                 if(result == GicSystemRegisterAccessResult.Done && !bank.TryWrite(encoding, access, value))
                 {
                     result = GicSystemRegisterAccessResult.Undefined;
@@ -57,6 +67,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             NumberOfListRegisters = numberOfListRegisters;
             maintenanceLevels = new bool[maximumCPUs];
+            virtualDirtyHints = new ulong[(maximumCPUs + 63) / 64];
             var interfaces = new VirtualCpuInterface[maximumCPUs];
             for(var n = 0; n < maximumCPUs; n++)
             {
@@ -70,6 +81,54 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             foreach(var virtualCpuInterface in virtualCpuInterfaces)
             {
                 virtualCpuInterface.Reset();
+            }
+            for(var processor = 0; processor < MaximumCpus; processor++)
+            {
+                HintVirtualDirty(processor);
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="processor"/>'s VirtualCpuInterface may have become dirty: UpdateVirtualOutputs looks only at
+        /// hinted processors. Every path that dirties a VirtualCpuInterface must hint it (a DEBUG build checks).
+        /// </summary>
+        private void HintVirtualDirty(int processor)
+        {
+            virtualDirtyHints[processor >> 6] |= 1UL << (processor & 63);
+        }
+
+        /// <summary>The lowest hinted processor at or above <paramref name="from"/>, its hint cleared; -1 when there is none.</summary>
+        private int TakeNextVirtualDirtyHint(int from)
+        {
+            var word = from >> 6;
+            if(word >= virtualDirtyHints.Length)
+            {
+                return -1;
+            }
+            var bits = virtualDirtyHints[word] & (ulong.MaxValue << (from & 63));
+            while(bits == 0)
+            {
+                if(++word == virtualDirtyHints.Length)
+                {
+                    return -1;
+                }
+                bits = virtualDirtyHints[word];
+            }
+            var bit = BitOperations.TrailingZeroCount(bits);
+            virtualDirtyHints[word] &= ~(1UL << bit);
+            return (word << 6) | bit;
+        }
+
+        /// <summary>DEBUG builds: no CPU was left out of an output update because nobody marked it (catches a lost hint).</summary>
+        [Conditional("DEBUG")]
+        private void CheckDirtyTracking()
+        {
+            for(var processor = 0; processor < MaximumCpus; processor++)
+            {
+                if(virtualCpuInterfaces[processor].IsDirty && (virtualDirtyHints[processor >> 6] & (1UL << (processor & 63))) == 0)
+                {
+                    throw new InvalidOperationException($"cpu{processor}: the virtual CPU interface changed without HintVirtualDirty; its outputs were not recomputed");
+                }
             }
         }
 
@@ -104,11 +163,11 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return GicSystemRegisterAccessResult.Done;
             }
             var hcr = cpu.HypervisorConfiguration;
-            if((hcr & GicSystemRegisterEncoding.VirtualisingHcrBits(encoding)) != 0)
+            if((hcr & VirtualisingHcrMask) != 0 && (hcr & GicSystemRegisterEncoding.VirtualisingHcrBits(encoding)) != 0)
             {
                 bank = virtualCpuInterface;
             }
-            if(bank.Implements(encoding, isWrite) && virtualCpuInterface.TrapsToEl2(encoding, hcr))
+            if(virtualCpuInterface.TrapsToEl2(encoding, hcr) && bank.Implements(encoding, isWrite))
             {
                 return GicSystemRegisterAccessResult.TrapToEl2;
             }
@@ -118,7 +177,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// <summary>Recomputes vIRQ, vFIQ and the maintenance interrupt of every CPU whose virtual state was touched.</summary>
         private void UpdateVirtualOutputs()
         {
-            for(var processor = 0; processor < MaximumCpus; processor++)
+            for(var processor = TakeNextVirtualDirtyHint(0); processor >= 0; processor = TakeNextVirtualDirtyHint(processor + 1))
             {
                 var virtualCpuInterface = virtualCpuInterfaces[processor];
                 if(!virtualCpuInterface.TakeDirty())
@@ -146,10 +205,13 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
         }
 
+        private const ulong VirtualisingHcrMask = (1UL << 3) | (1UL << 4); // HCR_EL2.FMO | IMO: the bits VirtualisingHcrBits returns
         private const int VirtualIrqLine = 2;
         private const int VirtualFiqLine = 3;
 
         private readonly VirtualCpuInterface[] virtualCpuInterfaces;
         private bool[] maintenanceLevels = Array.Empty<bool>();
+        // Bit p % 64 of word p / 64: processor p's VirtualCpuInterface may be dirty (HintVirtualDirty).
+        private ulong[] virtualDirtyHints = Array.Empty<ulong>();
     }
 }

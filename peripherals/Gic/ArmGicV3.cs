@@ -23,6 +23,7 @@
 // residency in RedistributorVlpi.cs, shared state in Lpi/ArmGicV3.Vlpi.cs, V-commands in Its/ItsVirtualCommands.cs.
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using Antmicro.Renode.Core;
 using Antmicro.Renode.Logging;
 using Antmicro.Renode.Peripherals.Bus;
@@ -421,12 +422,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private void UpdateOutputs()
         {
             UpdateVirtualOutputs();
-            for(var processor = 0; processor < MaximumCpus; processor++)
+            for(var processor = Arbiter.TakeNextDirty(0); processor >= 0; processor = Arbiter.TakeNextDirty(processor + 1))
             {
-                if(!Arbiter.TakeDirty(processor))
-                {
-                    continue;
-                }
                 var irq = false;
                 var fiq = false;
                 if(cpus[processor] != null)
@@ -438,6 +435,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 outputs[processor * 4 + IrqLine].Set(irq);
                 outputs[processor * 4 + FiqLine].Set(fiq);
             }
+            CheckDirtyTracking();
         }
 
         private const int IrqLine = 0;
@@ -445,7 +443,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private const long RedistributorFramesSize = 0x20000; // RD_base + SGI_base
         private const long VlpiFrameSize = 0x10000; // GICv4: VLPI_base (the fourth, reserved frame stays RAZ/WI)
 
-        private readonly object sync = new object();
+        private readonly Lock sync = new Lock();
         private readonly IMachine machine;
         private readonly Distributor distributor;
         private readonly Redistributor[] redistributors;

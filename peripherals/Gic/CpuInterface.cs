@@ -84,7 +84,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return false;
             }
             currentAccess = access;
-            return registers.TryRead(encoding, out value);
+            return TryReadHotRegister(encoding, out value) || registers.TryRead(encoding, out value);
         }
 
         public bool TryWrite(uint encoding, GicAccess access, ulong value)
@@ -94,7 +94,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return false;
             }
             currentAccess = access;
-            return registers.TryWrite(encoding, value);
+            return TryWriteHotRegister(encoding, value) || registers.TryWrite(encoding, value);
         }
 
         public bool Implements(uint encoding, bool isWrite)
@@ -118,9 +118,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
 
         /// <summary>Bit g set when group g is enabled here.</summary>
         public int EnabledGroupMask =>
-            (IsGroupEnabled(GicGroup.Group0) ? 1 << (int)GicGroup.Group0 : 0)
-            | (IsGroupEnabled(GicGroup.Group1Secure) ? 1 << (int)GicGroup.Group1Secure : 0)
-            | (IsGroupEnabled(GicGroup.Group1NonSecure) ? 1 << (int)GicGroup.Group1NonSecure : 0);
+            (groupEnable0 ? 1 << (int)GicGroup.Group0 : 0)
+            | (groupEnable1[Secure] && !gic.DisableSecurity ? 1 << (int)GicGroup.Group1Secure : 0)
+            | (groupEnable1[NonSecure] ? 1 << (int)GicGroup.Group1NonSecure : 0);
 
         /// <summary>
         /// The IRQ and FIQ levels this CPU interface drives: the highest-priority pending interrupt of an enabled
@@ -349,6 +349,48 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     }
                     GenerateSgi(v, currentAccess.Secure ? GicGroup.Group1NonSecure : GicGroup.Group1Secure);
                 });
+        }
+
+        /// <summary>
+        /// The registers of every interrupt (IAR1, EOIR1, HPPIR1, RPR, PMR) served without the register table: the
+        /// same callbacks the table's fields call, with the same field masks. A write with bits outside the field
+        /// goes through the table, which logs them.
+        /// </summary>
+        private bool TryReadHotRegister(uint encoding, out ulong value)
+        {
+            switch((IccSystemRegisters)encoding)
+            {
+            case IccSystemRegisters.ICC_IAR1_EL1:
+                value = (ulong)Acknowledge(CurrentGroup1) & IntidFieldMask;
+                return true;
+            case IccSystemRegisters.ICC_HPPIR1_EL1:
+                value = (ulong)HighestPending(CurrentGroup1) & IntidFieldMask;
+                return true;
+            case IccSystemRegisters.ICC_RPR_EL1:
+                value = ReadRunningPriority() & PriorityFieldMask;
+                return true;
+            case IccSystemRegisters.ICC_PMR_EL1:
+                value = ReadPriorityMask() & PriorityFieldMask;
+                return true;
+            default:
+                value = 0;
+                return false;
+            }
+        }
+
+        private bool TryWriteHotRegister(uint encoding, ulong value)
+        {
+            switch((IccSystemRegisters)encoding)
+            {
+            case IccSystemRegisters.ICC_EOIR1_EL1 when(value & ~IntidFieldMask) == 0:
+                EndOfInterrupt(CurrentGroup1, (int)value);
+                return true;
+            case IccSystemRegisters.ICC_PMR_EL1 when(value & ~PriorityFieldMask) == 0:
+                WritePriorityMask((byte)value);
+                return true;
+            default:
+                return false;
+            }
         }
 
         private ulong ReadPriorityMask()
@@ -620,6 +662,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private const int NonSecure = 1;
         private const int SpuriousIntid = 1023;
         private const int IdlePriority = 0xFF;
+        private const ulong IntidFieldMask = 0xFF_FFFF; // INTID[23:0] of IAR/EOIR/HPPIR
+        private const ulong PriorityFieldMask = 0xFF; // Priority[7:0] of PMR/RPR
         private ulong IdBitsField => gic.LpiIdBits > 16 ? 1UL : 0UL; // 0: 16 INTID bits, 1: 24 INTID bits
 
         private readonly ArmGicV3 gic;

@@ -8,6 +8,7 @@
 // candidates, typically a handful), so finding the HPPI never scans the INTID space.
 // Derived state: rebuilt from InterruptState by requeueing every interrupt; never guest-visible.
 using System;
+using System.Numerics;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
@@ -15,15 +16,13 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
     {
         public PriorityArbiter(int cpuCount)
         {
-            sets = new CandidateSet[cpuCount, GroupCount];
-            for(var cpu = 0; cpu < cpuCount; cpu++)
+            sets = new CandidateSet[cpuCount * GroupCount];
+            for(var n = 0; n < sets.Length; n++)
             {
-                for(var group = 0; group < GroupCount; group++)
-                {
-                    sets[cpu, group] = new CandidateSet();
-                }
+                sets[n] = new CandidateSet();
             }
-            dirty = new bool[cpuCount];
+            this.cpuCount = cpuCount;
+            dirty = new ulong[(cpuCount + 63) / 64];
         }
 
         public const int GroupCount = 3;
@@ -49,17 +48,17 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             }
             if(queuedCpu >= 0)
             {
-                sets[queuedCpu, (int)bank.QueuedGroup[intid]].Remove(bank.QueuedKey[intid]);
-                dirty[queuedCpu] = true;
+                sets[queuedCpu * GroupCount + (int)bank.QueuedGroup[intid]].Remove(bank.QueuedKey[intid]);
+                MarkDirty(queuedCpu);
                 bank.QueuedCpu[intid] = -1;
             }
             if(eligible)
             {
-                sets[targetCpu, (int)group].Add(key);
+                sets[targetCpu * GroupCount + (int)group].Add(key);
                 bank.QueuedCpu[intid] = targetCpu;
                 bank.QueuedKey[intid] = key;
                 bank.QueuedGroup[intid] = group;
-                dirty[targetCpu] = true;
+                MarkDirty(targetCpu);
             }
         }
 
@@ -77,7 +76,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 {
                     continue;
                 }
-                var set = sets[cpu, g];
+                var set = sets[cpu * GroupCount + g];
                 if(set.Count > 0 && set.First < best)
                 {
                     best = set.First;
@@ -106,30 +105,65 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         }
 
         /// <summary>Number of candidates of one CPU and group (for tests and diagnostics).</summary>
-        public int CountOf(int cpu, GicGroup group) => sets[cpu, (int)group].Count;
+        public int CountOf(int cpu, GicGroup group) => sets[cpu * GroupCount + (int)group].Count;
 
         public void MarkDirty(int cpu)
         {
-            dirty[cpu] = true;
+            dirty[cpu >> 6] |= 1UL << (cpu & 63);
         }
 
         public void MarkAllDirty()
         {
-            Array.Fill(dirty, true);
+            for(var word = 0; word < dirty.Length; word++)
+            {
+                var remaining = cpuCount - word * 64;
+                dirty[word] = remaining >= 64 ? ulong.MaxValue : (1UL << remaining) - 1;
+            }
         }
 
         /// <summary>Returns and clears the dirty flag of a CPU.</summary>
         public bool TakeDirty(int cpu)
         {
-            var wasDirty = dirty[cpu];
-            dirty[cpu] = false;
+            var bit = 1UL << (cpu & 63);
+            var wasDirty = (dirty[cpu >> 6] & bit) != 0;
+            dirty[cpu >> 6] &= ~bit;
             return wasDirty;
+        }
+
+        /// <summary>
+        /// The lowest-numbered dirty CPU at or above <paramref name="from"/>, its flag cleared; -1 when there is none.
+        /// Walking with <c>TakeNextDirty(previous + 1)</c> visits the dirty CPUs in ascending order like a loop of
+        /// <see cref="TakeDirty"/> over every CPU would (a CPU marked again behind the walk stays dirty), but costs
+        /// one word test per 64 CPUs when nothing changed.
+        /// </summary>
+        public int TakeNextDirty(int from)
+        {
+            var word = from >> 6;
+            if(word >= dirty.Length)
+            {
+                return -1;
+            }
+            var bits = dirty[word] & (ulong.MaxValue << (from & 63));
+            while(bits == 0)
+            {
+                if(++word == dirty.Length)
+                {
+                    return -1;
+                }
+                bits = dirty[word];
+            }
+            var bit = BitOperations.TrailingZeroCount(bits);
+            dirty[word] &= ~(1UL << bit);
+            return (word << 6) | bit;
         }
 
         private const int IntidBits = 10;
 
-        private readonly CandidateSet[,] sets;
-        private readonly bool[] dirty;
+        private readonly CandidateSet[] sets; // index cpu * GroupCount + group
+        private readonly int cpuCount;
+        // Bit cpu % 64 of word cpu / 64: the CPU's candidate sets or CPU-interface state changed since its outputs
+        // were last computed (ArmGicV3.UpdateOutputs recomputes only those CPUs).
+        private readonly ulong[] dirty;
 
         /// <summary>
         /// A sorted set of distinct non-negative int keys with O(1) minimum. The array holds the keys negated, in

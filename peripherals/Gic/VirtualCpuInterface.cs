@@ -89,6 +89,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             return isWrite ? !IsReadOnly(encoding) : !IsWriteOnly(encoding);
         }
 
+        /// <summary>Whether the vIRQ/vFIQ/maintenance levels may have changed since the last TakeDirty.</summary>
+        public bool IsDirty => dirty;
+
         /// <summary>Returns and clears "the vIRQ/vFIQ/maintenance levels may have changed".</summary>
         public bool TakeDirty()
         {
@@ -104,6 +107,10 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// </summary>
         public bool TrapsToEl2(uint encoding, ulong hcrEl2)
         {
+            if((hcrEl2 & (HcrEl2Imo | HcrEl2Fmo)) == 0 && (hypervisorControl & (HcrTc | HcrTall0 | HcrTall1 | HcrTdir)) == 0)
+            {
+                return false; // no trap bit set (the usual case): skip the per-register decision
+            }
             switch((IccSystemRegisters)encoding)
             {
             case IccSystemRegisters.ICC_SGI0R_EL1:

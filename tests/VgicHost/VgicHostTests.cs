@@ -317,6 +317,59 @@ namespace RenodeGic.Tests.VgicHost
         }
 
         [Test]
+        public void GicV41UsesDefaultDoorbellsWithoutPerEventInvalidation()
+        {
+            var settings = new BenchSettings { DurationNs = 5_000_000, WarmupNs = 2_000_000 };
+            var image = GuestImage.Build(Root);
+            var v41 = VgicBench.Run(image, InjectionMode.V41, "v4.1", WfiPolicy.Native, "native", settings);
+            var v41Trap = VgicBench.Run(image, InjectionMode.V41, "v4.1", WfiPolicy.Trap, "trap", settings);
+            var v40Trap = VgicBench.Run(image, InjectionMode.V40, "v4.0", WfiPolicy.Trap, "trap", settings);
+            Assert.Multiple(() =>
+            {
+                Assert.That(v41.Status, Is.EqualTo("ok"));
+                Assert.That(v41Trap.Status, Is.EqualTo("ok"));
+                Assert.That(v41.Interrupts, Is.GreaterThan(500));
+                Assert.That(v41.ExitsPerInterrupt, Is.LessThan(0.2), "GICv4.1 resident vPE: no exit per MSI");
+                Assert.That(v41.ExitsByCause.Keys, Has.None.EqualTo("DeviceInterrupt").And.None.EqualTo("Doorbell"));
+                Assert.That(v41Trap.Interrupts, Is.GreaterThan(500));
+                Assert.That(v41Trap.Doorbells, Is.GreaterThan(0), "a blocked vCPU is woken by its default doorbell");
+                Assert.That(v40Trap.ItsCommands, Is.GreaterThan(0), "GICv4.0: INV of the proxy device's doorbell on every block and run");
+                Assert.That((double)v41Trap.ItsCommands / v41Trap.Interrupts, Is.LessThan((double)v40Trap.ItsCommands / v40Trap.Interrupts),
+                    "GICv4.1: VPENDBASER.DB arms the doorbell, no ITS command per request");
+            });
+        }
+
+        [Test]
+        public void GicV41MapsVpesWithVmapp41AndMovesThemWithOneVmovp()
+        {
+            using var platform = new VgicPlatform(2, InjectionMode.V41, WfiPolicy.Trap, physicalItsCount: 2);
+            platform.Boot(Sample("lpi-its"));
+            platform.Run(0.02);
+            var vpe = platform.Domain.Vcpus[0].Vpe!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(platform.PhysicalGic.SupportsGicV41, Is.True);
+                Assert.That(platform.Hypervisor.V4!.V41, Is.True);
+                Assert.That(vpe.HasDefaultDoorbell, Is.True);
+                Assert.That(vpe.EventDoorbell, Is.EqualTo(1023u));
+                Assert.That(vpe.Vconf, Is.Not.EqualTo(platform.PhysicalGic.EmptyVconf), "re-mapped with the guest's LPI configuration table");
+                Assert.That(platform.Its!.Log, Has.Some.Match(@"VMAPTI vPE \d+ doorbell 1023$"));
+                Assert.That(platform.Its!.Log.Where(l => l.StartsWith("error")), Is.Empty);
+            });
+            var first = platform.PhysicalGic.Itses[0];
+            var second = platform.PhysicalGic.Itses[1];
+            var sentToFirst = first.CommandsSent;
+            var sentToSecond = second.CommandsSent;
+            Assert.That(platform.Hypervisor.MoveVcpuInterrupts(platform.Domain.Vcpus[0], 1), Is.True);
+            Assert.Multiple(() =>
+            {
+                Assert.That(vpe.Column, Is.EqualTo(1));
+                Assert.That(first.CommandsSent - sentToFirst, Is.EqualTo(2), "VMOVP (no ITSList) + VSYNC, no proxy MOVI");
+                Assert.That(second.CommandsSent - sentToSecond, Is.EqualTo(0), "the shared vPE table: one ITS moves it");
+            });
+        }
+
+        [Test]
         public void BenchmarkIsBitIdenticalRunToRun()
         {
             var settings = new BenchSettings { DurationNs = 3_000_000, WarmupNs = 1_000_000 };

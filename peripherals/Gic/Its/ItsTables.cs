@@ -47,6 +47,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 address |= ((baser >> 12) & 0xF) << 48; // PA[51:48] in bits [15:12] with 64 KiB pages
             }
             Base = address;
+            Capacity = !Valid ? 0
+                : Indirect ? (ulong)Pages * (ulong)PageSize / Level1EntrySize * (ulong)(PageSize / EntrySize)
+                : (ulong)Pages * (ulong)PageSize / (ulong)EntrySize;
         }
 
         public const int Level1EntrySize = 8;
@@ -58,10 +61,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         public int Pages { get; }
         public ulong Base { get; }
 
-        /// <summary>How many IDs the table can hold.</summary>
-        public ulong Capacity => !Valid ? 0
-            : Indirect ? (ulong)Pages * (ulong)PageSize / Level1EntrySize * (ulong)(PageSize / EntrySize)
-            : (ulong)Pages * (ulong)PageSize / (ulong)EntrySize;
+        /// <summary>How many IDs the table can hold (computed once: Locate runs on every translation).</summary>
+        public ulong Capacity { get; }
 
         /// <summary>Finds the entry of <paramref name="id"/>; reads the level-1 entry of a two-level table.</summary>
         public ItsEntryLocation Locate(GuestMemory memory, uint id, out ulong address)

@@ -8,6 +8,7 @@
 // Every entry point runs under the GIC's single lock (Sync). ITS commands take the same lock, so a command,
 // the Redistributor state it changes and the output update that follows are one atomic step.
 using System;
+using System.Threading;
 using Antmicro.Renode.Peripherals.Bus;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
@@ -37,7 +38,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         internal bool DirectLpi { get; private set; }
 
         /// <summary>The lock every GIC and ITS entry point takes.</summary>
-        internal object Sync => sync;
+        internal Lock Sync => sync;
 
         /// <summary>Guest memory as the GIC and its ITSes see it (LPI tables, ITS tables and command queues).</summary>
         internal GuestMemory Memory => memory ??= new GuestMemory(() => machine.GetSystemBus(this));

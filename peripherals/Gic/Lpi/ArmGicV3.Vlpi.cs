@@ -36,6 +36,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         internal void MarkVirtualInterfaceDirty(int processor)
         {
             virtualCpuInterfaces[processor].MarkDirty();
+            HintVirtualDirty(processor);
         }
 
         /// <summary>The highest-priority pending and enabled vLPI of the vPE resident on <paramref name="processor"/>.</summary>

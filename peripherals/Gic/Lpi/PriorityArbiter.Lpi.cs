@@ -9,9 +9,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// <summary>Registers (or, with null, removes) the LPIs of processor <paramref name="cpu"/>; marks the CPU dirty.</summary>
         public void SetLpiSet(int cpu, LpiPendingSet? set)
         {
-            lpiSets ??= new LpiPendingSet?[dirty.Length];
+            lpiSets ??= new LpiPendingSet?[cpuCount];
             lpiSets[cpu] = set;
-            dirty[cpu] = true;
+            MarkDirty(cpu);
         }
 
         private bool TryGetHighestLpi(int cpu, int groupMask, out int intid, out int priority)
