@@ -3,6 +3,9 @@
 
 #define POLL_LIMIT 10000000UL
 
+/* The ITS of QEMU virt; a sample's ITS_BASE_AT(...) replaces it (its.h). */
+u64 its_base __attribute__((weak)) = 0x08080000UL;
+
 static void zero(u64 addr, u64 len)
 {
 	for (u64 i = 0; i < len; i += 8)

@@ -10,7 +10,7 @@ namespace RenodeGic.Host.Cli
     {
         public const int MaximumCpus = 8;
 
-        public static string Generate(int cpus, int bootExceptionLevel, bool its = false, bool gicv4 = false, bool gicv41 = false)
+        public static string Generate(int cpus, int bootExceptionLevel, bool its = false, bool gicv4 = false, bool gicv41 = false, bool twoIts = false)
         {
             if(cpus < 1 || cpus > MaximumCpus)
             {
@@ -23,6 +23,10 @@ namespace RenodeGic.Host.Cli
             if(gicv41)
             {
                 return GenerateGicv41(cpus, bootExceptionLevel);
+            }
+            if(twoIts)
+            {
+                return GenerateGicv4TwoIts(cpus, bootExceptionLevel);
             }
             if(gicv4)
             {
@@ -84,6 +88,29 @@ namespace RenodeGic.Host.Cli
                 + "// Memory map as QEMU 7.2 `-M virt,gic-version=4,virtualization=on,its=on`: GICD 0x08000000, ITS 0x08080000,\n"
                 + "// GICR 0x080A0000 (stride 0x40000: RD_base, SGI_base, VLPI_base, reserved), PL011 0x09000000 on SPI 1,\n"
                 + "// RAM 1 GiB at 0x40000000. PPIs: EL1 physical timer 30, virtual 27, EL2 26, maintenance 25.";
+            return header + body;
+        }
+
+        /// <summary>
+        /// The GICv4.0 machine with two ITSes (twoIts: true), both with virtual LPIs and GITS_TYPER.VMOVP = 0 (VMOVP with
+        /// SeqNum and ITSList, sent to every ITS in the list): ITS_Number 0 at virt's 0x08080000 and ITS_Number 1 at
+        /// 0x08040000 (0x20000: control and translation frames; unused by virt with a GICv3/v4). QEMU's virt has one ITS,
+        /// so no QEMU machine matches.
+        /// </summary>
+        private static string GenerateGicv4TwoIts(int cpus, int bootExceptionLevel)
+        {
+            var v4 = GenerateGicv4(cpus, bootExceptionLevel);
+            var start = v4.IndexOf("\n\nmemory:", StringComparison.Ordinal);
+            var body = v4.Substring(start)
+                .Replace("its: IRQControllers.ArmGicV3Its @ sysbus 0x08080000\n    gic: gic\n    virtualLpis: true\n    singleVmovp: true\n",
+                    "its: IRQControllers.ArmGicV3Its @ sysbus 0x08080000\n    gic: gic\n    virtualLpis: true\n    singleVmovp: false\n    itsNumber: 0\n\n"
+                    + "its1: IRQControllers.ArmGicV3Its @ sysbus 0x08040000\n    gic: gic\n    virtualLpis: true\n    singleVmovp: false\n    itsNumber: 1\n");
+            var header = "// A QEMU-virt-like AArch64 machine with a GICv4.0 and two ITSes with virtual LPIs (GITS_TYPER.VMOVP = 0), " + cpus
+                + " Cortex-A57-class core" + (cpus > 1 ? "s" : "") + " entered at EL" + bootExceptionLevel + ".\n"
+                + "// No QEMU machine has two ITSes. Memory map as `-M virt,gic-version=4,virtualization=on,its=on` plus a second ITS:\n"
+                + "// GICD 0x08000000, ITS 0x08080000 (ITS_Number 0), ITS 0x08040000 (ITS_Number 1), GICR 0x080A0000 (stride 0x40000:\n"
+                + "// RD_base, SGI_base, VLPI_base, reserved), PL011 0x09000000 on SPI 1, RAM 1 GiB at 0x40000000.\n"
+                + "// PPIs: EL1 physical timer 30, virtual 27, EL2 26, maintenance 25.";
             return header + body;
         }
 

@@ -68,8 +68,10 @@ namespace Antmicro.Renode.Peripherals.CPU
             }
             else if(encoding == IdAa64Pfr0El1)
             {
-                // EL0..EL3 AArch64-only (0x2222), FP and AdvSIMD implemented; GIC system registers v3.0+ when a GIC is attached.
-                value = 0x2222UL | (gic != null ? 1UL << 24 : 0);
+                // EL0..EL3 AArch64-only (0x2222), FP and AdvSIMD implemented; GIC system registers when a GIC is attached:
+                // 1 (GICv3.0/4.0), 3 (GICv4.1), as the GIC says.
+                var gicField = gic is ArmGicV3 armGic ? (ulong)armGic.SystemRegisterInterfaceVersion : gic != null ? 1UL : 0;
+                value = 0x2222UL | (gicField << 24);
             }
             else
             {

@@ -247,6 +247,13 @@ namespace RenodeGic.Host.Monitor
             {
             case "help":
                 Output.WriteLine(HelpText);
+                lock(Extensions)
+                {
+                    foreach(var entry in Extensions.OrderBy(e => e.Key, StringComparer.Ordinal))
+                    {
+                        Output.WriteLine($"  {entry.Key,-12} {entry.Value.Help}");
+                    }
+                }
                 return;
             case "quit":
             case "q":
@@ -310,6 +317,18 @@ namespace RenodeGic.Host.Monitor
             if(TryGetPeripheral(command, out var peripheral))
             {
                 PeripheralCommand(command, peripheral, args, at);
+                return;
+            }
+            if(Extensions.TryGetValue(command, out var extensionCommand))
+            {
+                try
+                {
+                    extensionCommand.Handler(this, args.Select(a => a.Text).ToList(), at.Directory);
+                }
+                catch(Exception e) when(e is ArgumentException || e is IOException || e is InvalidOperationException)
+                {
+                    throw at.Error($"{command}: {e.Message}", e);
+                }
                 return;
             }
             throw at.Error($"unknown command '{command}' (type 'help' for the list)");
@@ -1042,6 +1061,52 @@ namespace RenodeGic.Host.Monitor
   quit";
 
         private readonly List<Machine> machines = new List<Machine>();
+
+        /// <summary>
+        /// Adds a monitor command from another part of the host (e.g. vgic-host's `vgic-guest`). The handler gets
+        /// the arguments as typed (an argument written `@file` keeps its `@`; resolve it with <see cref="ResolvePath"/>)
+        /// and the directory of the running script. Registered once per process, for every monitor.
+        /// </summary>
+        public static void RegisterExtension(string name, string help, Action<Monitor, IReadOnlyList<string>, string> handler)
+        {
+            lock(Extensions)
+            {
+                Extensions[name] = (help, handler);
+            }
+        }
+
+        /// <summary>Makes a machine built elsewhere (e.g. by the VGIC host model) the current one.</summary>
+        public void AdoptMachine(Machine machine)
+        {
+            if(!machines.Contains(machine))
+            {
+                machines.Add(machine);
+            }
+            Machine = machine;
+            MachineCreated?.Invoke(machine);
+        }
+
+        /// <summary>Resolves `@file` (or a plain path) against the script directory, then RootDirectory, then the working directory.</summary>
+        public string ResolvePath(string text, string scriptDirectory)
+        {
+            var path = text.StartsWith('@') ? text.Substring(1) : text;
+            if(Path.IsPathRooted(path))
+            {
+                return path;
+            }
+            foreach(var dir in new[] { scriptDirectory, RootDirectory, Directory.GetCurrentDirectory() })
+            {
+                var candidate = Path.Combine(dir, path);
+                if(File.Exists(candidate))
+                {
+                    return Path.GetFullPath(candidate);
+                }
+            }
+            throw new IOException($"file not found: {path}");
+        }
+
+        private static readonly Dictionary<string, (string Help, Action<Monitor, IReadOnlyList<string>, string> Handler)> Extensions =
+            new Dictionary<string, (string Help, Action<Monitor, IReadOnlyList<string>, string> Handler)>();
         private readonly Dictionary<string, string> variables = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> macros = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, LogLevel> sourceLevels = new Dictionary<string, LogLevel>(StringComparer.Ordinal);

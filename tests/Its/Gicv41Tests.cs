@@ -155,6 +155,22 @@ namespace RenodeGic.Tests.Its
         }
 
         [Test]
+        public void ShouldAcceptGitsSgirAsTwo32BitHalves()
+        {
+            // A CPU that splits a 64-bit store (our host's Unicorn MMIO does) writes the low half, then the high half.
+            Create();
+            MapVpe();
+            h.Commands(Vsgi(Vpe, 6, 0x70));
+            Schedule(0, Vpe);
+            h.Log.Clear();
+            h.Its[0].WriteDoubleWord(0x20020, 6);
+            Assert.That(h.VirtualIrq[0].Level, Is.False, "the low half alone sends nothing");
+            h.Its[0].WriteDoubleWord(0x20024, Vpe);
+            Assert.That(h.GuestAcknowledgeAndEnd(0), Is.EqualTo(6));
+            Assert.That(h.GuestErrorMessages(), Is.Empty);
+        }
+
+        [Test]
         public void ShouldHonourVsgiEnableGroupAndClear()
         {
             Create();
@@ -244,7 +260,7 @@ namespace RenodeGic.Tests.Its
             Assert.That(h.CommandReader(), Is.EqualTo(reader + 5 * 32));
             Assert.That(h.GuestErrorMessages().Count, Is.EqualTo(5), string.Join("\n", h.GuestErrorMessages()));
             h.Log.Clear();
-            h.Its[0].WriteDoubleWord(0x20020, 3); // GITS_SGIR takes 64-bit writes
+            h.Its[0].WriteQuadWord(0x20024, 3); // GITS_SGIR: 64-bit writes at 0x20020, or 32-bit writes to either half
             h.WriteGicrQuad(1, Gicv4Harness.GICR_VPENDBASER, Gicv4Harness.Valid | Vpe); // already resident on processor 0
             h.WriteGicrQuad(1, Gicv4Harness.GICR_VPENDBASER, Gicv4Harness.Valid | 200); // not mapped
             Assert.That(h.GuestErrorMessages().Count, Is.EqualTo(3), string.Join("\n", h.GuestErrorMessages()));

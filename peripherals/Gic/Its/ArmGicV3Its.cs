@@ -111,6 +111,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 commandWriter = 0;
                 commandReader = 0;
                 stalled = false;
+                sgirLowHalf = 0;
                 for(var n = 0; n < baser.Length; n++)
                 {
                     var entrySize = TableTypeOf(n) == ItsTableType.VirtualPEs && Gicv41 ? (ulong)(VpeConfigEntry.Size - 1) << 48 : BaserEntrySize8;
@@ -248,9 +249,9 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     this.GuestError("{0}-bit write of 0x{1:X} at offset 0x{2:X} from this ITS's own table walk; ignored", size * 8, value, offset);
                     return;
                 }
-                if(offset == GitsSgirOffset && Gicv41)
+                if((offset & ~4L) == GitsSgirOffset && Gicv41)
                 {
-                    WriteSgir(offset, size, value); // Its/ItsVirtualCommands41.cs
+                    WriteSgir(offset, size, value); // Its/ItsVirtualCommands41.cs (either half, or all 64 bits)
                     return;
                 }
                 if(offset >= (long)GitsRegisters.TranslationFrame)

@@ -13,8 +13,11 @@
 //   A resident vPE is updated in its Redistributor, otherwise the entry in memory.
 // - INVDB: vPEID DW1[47:32]: the default doorbell's configuration (enable, priority) is re-read from the LPI
 //   Configuration table at the vPE's Redistributor.
-// - GITS_SGIR (ITS_base + 0x20020, 64-bit write-only; vPEID[47:32], vINTID[3:0]): makes a vSGI pending. A write
-//   that is not 64 bits wide, an unmapped vPE, or a guest-memory error is a guest error and the vSGI is dropped.
+// - GITS_SGIR (ITS_base + 0x20020, 64-bit write-only; vPEID[47:32], vINTID[3:0]): makes a vSGI pending. As for
+//   the other 64-bit registers (IHI 0069 12.1.3), 32-bit writes to either half are accepted: the low half (vINTID)
+//   is held, and the write of the high half (vPEID) sends the vSGI with the held vINTID (IMPDEF: the order a CPU
+//   that splits a 64-bit store uses, low half first). An unmapped vPE or a guest-memory error is a guest error and
+//   the vSGI is dropped; other widths are guest errors.
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
     /// <summary>Fields of the GICv4.1 commands (IHI 0069 6.3).</summary>
@@ -226,11 +229,25 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
     {
         private const long GitsSgirOffset = 0x20020;
 
+        /// <summary>GITS_SGIR[31:0] written by a 32-bit access, waiting for the high half.</summary>
+        private uint sgirLowHalf;
+
         private void WriteSgir(long offset, int size, ulong value)
         {
-            if(size != 8)
+            if(size == 4 && offset == GitsSgirOffset)
             {
-                this.GuestError("GITS_SGIR (offset 0x{0:X}) takes 64-bit writes, got a {1}-bit write of 0x{2:X}; ignored", offset, size * 8, value);
+                sgirLowHalf = (uint)value; // vINTID: sent with the write of the high half
+                return;
+            }
+            if(size == 4 && offset == GitsSgirOffset + 4)
+            {
+                value = ((ulong)(uint)value << 32) | sgirLowHalf;
+                sgirLowHalf = 0;
+            }
+            else if(size != 8 || offset != GitsSgirOffset)
+            {
+                this.GuestError("GITS_SGIR (offset 0x{0:X}) takes 64-bit writes or 32-bit writes to either half, got a {1}-bit write of 0x{2:X}; ignored",
+                    offset, size * 8, value);
                 return;
             }
             if(!enabled)

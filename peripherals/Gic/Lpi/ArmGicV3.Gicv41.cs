@@ -34,6 +34,12 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         /// <summary>The GIC is a GICv4.1 (constructor option gicv41).</summary>
         internal bool Gicv41 { get; }
 
+        /// <summary>
+        /// ID_AA64PFR0_EL1.GIC of a PE whose CPU interface this GIC implements: 3 with GICv4.1 (the GICv4.1 system
+        /// registers), else 1 (GICv3.0/GICv4.0 system registers).
+        /// </summary>
+        public int SystemRegisterInterfaceVersion => Gicv41 ? 3 : 1;
+
         /// <summary>The processor on which vPE <paramref name="vpeId"/> is resident (GICv4.1), if any.</summary>
         internal bool TryGetResidentProcessor(int vpeId, out int processor) => residentVpes.TryGetValue(vpeId, out processor);
 

@@ -1,0 +1,52 @@
+*** Settings ***
+Documentation     Guests under the VGIC host model (vgic-host/): unmodified firmware whose GIC accesses are trapped and
+...               emulated (virtual GICD/GICR/ITS) while its ICC_* accesses reach the virtual CPU interface, in GICv3
+...               emulated injection (list registers) and GICv4.0 direct injection. The lines are the samples' own, as
+...               on a bare GIC (firmware-samples/expected/spi.el1.txt, lpi-its.el1.txt).
+Suite Setup       Setup
+Suite Teardown    Teardown
+Test Setup        Reset Emulation
+Test Teardown     Test Teardown
+Resource          ${RENODEKEYWORDS}
+
+*** Variables ***
+${UART}           sysbus.uart0
+${SPI}            @firmware-samples/build/spi.bin
+${LPI}            @firmware-samples/build/lpi-its.bin
+
+*** Keywords ***
+Create Guest
+    [Arguments]    ${mode}    ${wfi}    ${image}
+    Execute Command           vgic-guest --mode ${mode} --wfi ${wfi} ${image}
+    Create Terminal Tester    ${UART}    timeout=5
+
+*** Test Cases ***
+Should Inject SPIs Through List Registers
+    Create Guest              v3    trap    ${SPI}
+    Start Emulation
+    Wait For Line On Uart     sample: spi
+    Wait For Line On Uart     irq: intid 40 on cpu0 group 1
+    Wait For Line On Uart     order: 43 (rpr 0x80) then 42 (rpr 0xa0)
+    Wait For Line On Uart     fiq: intid 46 group 0 rpr 0x80
+    Wait For Line On Uart     PASS
+
+Should Translate The Guest ITS To Physical LPIs In GICv3 Mode
+    Create Guest              v3    trap    ${LPI}
+    Start Emulation
+    Wait For Line On Uart     gits_ctlr.enabled: 1
+    Wait For Line On Uart     translater event 0: intid 8192 rpr 0xa0
+    Wait For Line On Uart     order: 8193 8194 8192
+    Wait For Line On Uart     int device 5 event 3: intid 8300
+    Wait For Line On Uart     cpu0 lpis: 6, cpu1 lpis: 2
+    Wait For Line On Uart     PASS
+
+Should Inject LPIs Directly In GICv4 Mode
+    Create Guest              v4.0    native    ${LPI}
+    Start Emulation
+    Wait For Line On Uart     translater event 0: intid 8192 rpr 0xa0
+    Wait For Line On Uart     re-enabled: intid 8192 rpr 0x50
+    Wait For Line On Uart     cpu1 after movi: intid 8195
+    Wait For Line On Uart     PASS
+
+Should Reject An Unknown Injection Mode
+    Run Keyword And Expect Error    *v3, v4.0 or v4.1*    Execute Command    vgic-guest --mode v9 ${SPI}
