@@ -8,6 +8,7 @@ using Antmicro.Renode.Core;
 using Antmicro.Renode.Core.Structure.Registers;
 using Antmicro.Renode.Peripherals;
 using Antmicro.Renode.Peripherals.Bus;
+using Antmicro.Renode.Peripherals.IRQControllers;
 
 namespace RenodeGic.VgicHost
 {
@@ -16,7 +17,7 @@ namespace RenodeGic.VgicHost
         public VirtualDistributor(VgicDomain domain)
         {
             this.domain = domain;
-            block = new VgicMmioBlock(this, "vgicd");
+            block = new GicMmioBlock(this, "vgicd");
             DefineRegisters();
         }
 
@@ -133,6 +134,6 @@ namespace RenodeGic.VgicHost
         }
 
         private readonly VgicDomain domain;
-        private readonly VgicMmioBlock block;
+        private readonly GicMmioBlock block;
     }
 }

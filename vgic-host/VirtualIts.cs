@@ -25,6 +25,7 @@ using Antmicro.Renode.Core.Structure.Registers;
 using Antmicro.Renode.Logging;
 using Antmicro.Renode.Peripherals;
 using Antmicro.Renode.Peripherals.Bus;
+using Antmicro.Renode.Peripherals.IRQControllers;
 using RenodeGic.Host.Emulation;
 
 namespace RenodeGic.VgicHost
@@ -43,7 +44,7 @@ namespace RenodeGic.VgicHost
             {
                 hypervisor.Its = this;
             }
-            block = new VgicMmioBlock(this, "vgits");
+            block = new GicMmioBlock(this, "vgits");
             DefineRegisters();
         }
 
@@ -504,7 +505,7 @@ namespace RenodeGic.VgicHost
         private readonly PhysicalGic gic;
         private readonly SystemBus bus;
         private readonly CostModel costs;
-        private readonly VgicMmioBlock block;
+        private readonly GicMmioBlock block;
         private readonly ulong[] baser = new ulong[2];
         private readonly Dictionary<uint, int> devices = new Dictionary<uint, int>();
         private readonly Dictionary<uint, VgicVcpu> collections = new Dictionary<uint, VgicVcpu>();

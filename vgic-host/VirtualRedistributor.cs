@@ -7,6 +7,7 @@ using Antmicro.Renode.Core;
 using Antmicro.Renode.Core.Structure.Registers;
 using Antmicro.Renode.Peripherals;
 using Antmicro.Renode.Peripherals.Bus;
+using Antmicro.Renode.Peripherals.IRQControllers;
 
 namespace RenodeGic.VgicHost
 {
@@ -17,10 +18,10 @@ namespace RenodeGic.VgicHost
         public VirtualRedistributor(VgicDomain domain)
         {
             this.domain = domain;
-            blocks = new VgicMmioBlock[domain.Vcpus.Count];
+            blocks = new GicMmioBlock[domain.Vcpus.Count];
             for(var i = 0; i < blocks.Length; i++)
             {
-                blocks[i] = new VgicMmioBlock(this, $"vgicr{i}");
+                blocks[i] = new GicMmioBlock(this, $"vgicr{i}");
                 DefineRegisters(blocks[i], domain.Vcpus[i]);
             }
         }
@@ -67,7 +68,7 @@ namespace RenodeGic.VgicHost
             return host == null ? emulate(null) : host.Trap(ExitCause.Mmio, emulate);
         }
 
-        private void DefineRegisters(VgicMmioBlock block, VgicVcpu vcpu)
+        private void DefineRegisters(GicMmioBlock block, VgicVcpu vcpu)
         {
             var words = block.Words;
             var last = vcpu.Id == domain.Vcpus.Count - 1;
@@ -132,6 +133,6 @@ namespace RenodeGic.VgicHost
         }
 
         private readonly VgicDomain domain;
-        private readonly VgicMmioBlock[] blocks;
+        private readonly GicMmioBlock[] blocks;
     }
 }

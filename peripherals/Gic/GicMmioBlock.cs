@@ -13,7 +13,8 @@ using Antmicro.Renode.Logging;
 
 namespace Antmicro.Renode.Peripherals.IRQControllers
 {
-    internal sealed class GicMmioBlock
+    /// <remarks>Public so that the VGIC host model's emulated frames (vgic-host/) use the same access rules.</remarks>
+    public sealed class GicMmioBlock
     {
         public GicMmioBlock(IPeripheral owner, string who)
         {
@@ -37,6 +38,12 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         {
             Words.Reset();
             Quads.Reset();
+        }
+
+        /// <summary>A family of 32-bit registers with <paramref name="bits"/> bits per interrupt, every INTID implemented.</summary>
+        public void DefinePerInterrupt(long offset, int count, int bits, System.Func<int, ulong> read, System.Action<int, ulong>? write, string name)
+        {
+            PerInterruptRegisters.Define(Words, offset, count, bits, _ => true, i => read(i), write == null ? null : (i, v) => write(i, v), name);
         }
 
         public ulong Read(long offset, int size)
@@ -154,7 +161,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
     /// the Distributor and the Redistributors: each register covers 32 / bitsPerInterrupt INTIDs; the INTID is
     /// derived from the offset; INTIDs the block does not implement read as zero and ignore writes.
     /// </summary>
-    internal static class PerInterruptRegisters
+    public static class PerInterruptRegisters
     {
         public delegate ulong FieldReader(int intid);
 
