@@ -262,49 +262,7 @@ void el2_lower_sync(u64 *frame)
 	}
 }
 
-__asm__(
-	".macro el2_save\n"
-	"	sub sp, sp, #176\n"
-	"	stp x0, x1, [sp, #0]\n	stp x2, x3, [sp, #16]\n	stp x4, x5, [sp, #32]\n"
-	"	stp x6, x7, [sp, #48]\n	stp x8, x9, [sp, #64]\n	stp x10, x11, [sp, #80]\n"
-	"	stp x12, x13, [sp, #96]\n	stp x14, x15, [sp, #112]\n	stp x16, x17, [sp, #128]\n"
-	"	stp x18, x29, [sp, #144]\n	str x30, [sp, #160]\n"
-	".endm\n"
-	".macro el2_restore\n"
-	"	ldp x0, x1, [sp, #0]\n	ldp x2, x3, [sp, #16]\n	ldp x4, x5, [sp, #32]\n"
-	"	ldp x6, x7, [sp, #48]\n	ldp x8, x9, [sp, #64]\n	ldp x10, x11, [sp, #80]\n"
-	"	ldp x12, x13, [sp, #96]\n	ldp x14, x15, [sp, #112]\n	ldp x16, x17, [sp, #128]\n"
-	"	ldp x18, x29, [sp, #144]\n	ldr x30, [sp, #160]\n"
-	"	add sp, sp, #176\n"
-	".endm\n"
-	".macro el2_bad kind\n"
-	"	.balign 0x80\n"
-	"	el2_save\n"
-	"	mov x0, #\\kind\n"
-	"	mov x1, sp\n"
-	"	bl exc_unexpected\n"
-	"	b park\n"
-	".endm\n"
-	"	.text\n"
-	"	.balign 2048\n"
-	"vmovp_el2_vectors:\n"
-	"	el2_bad 0\n	el2_bad 1\n	el2_bad 2\n	el2_bad 3\n"
-	"	el2_bad 4\n	el2_bad 5\n	el2_bad 6\n	el2_bad 7\n"
-	"	.balign 0x80\n"
-	"	el2_save\n"
-	"	mov x0, sp\n"
-	"	bl el2_lower_sync\n"
-	"	el2_restore\n"
-	"	eret\n"
-	"	.balign 0x80\n"
-	"	el2_save\n"
-	"	bl el2_lower_irq\n"
-	"	el2_restore\n"
-	"	eret\n"
-	"	el2_bad 10\n	el2_bad 11\n"
-	"	el2_bad 12\n	el2_bad 13\n	el2_bad 14\n	el2_bad 15\n"
-);
-extern char vmovp_el2_vectors[];
+extern char el2mon_vectors[];	/* lib/el2mon.S */
 extern char vectors[];
 
 /* The calling CPU's monitor enters guest code at EL1 (virtual interface enabled, the guest sees its own MPIDR). */
@@ -315,7 +273,7 @@ static void enter_guest(void (*entry)(void), unsigned int stack)
 	sysreg_write(ICH_HCR_EL2, 1);	/* En */
 	sysreg_write(VMPIDR_EL2, read_mpidr());
 	isb();
-	sysreg_write(vbar_el2, (u64)vmovp_el2_vectors);
+	sysreg_write(vbar_el2, (u64)el2mon_vectors);
 	sysreg_write(vbar_el1, (u64)vectors);
 	sysreg_write(sp_el1, (u64)(guest_stack[stack] + sizeof(guest_stack[stack])));
 	sysreg_write(elr_el2, (u64)entry);
