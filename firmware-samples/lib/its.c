@@ -89,6 +89,32 @@ static void cmd4(u64 a, u64 b, u64 c, u64 d)
 	its_cmd(cmd);
 }
 
+void its_command(u64 dw0, u64 dw1, u64 dw2, u64 dw3) { cmd4(dw0, dw1, dw2, dw3); }
+
+/* GICv4.0 commands (encodings: IHI 0069 5.3). */
+void its_vmapp(u32 vpe, u32 processor, u64 vpt, u32 id_bits)
+{
+	cmd4(0x29, (u64)vpe << 32, BIT(63) | ((u64)processor << 16), vpt | (id_bits - 1));
+}
+
+void its_vmapti(u32 dev, u32 event, u32 vpe, u32 vintid, u32 doorbell)
+{
+	cmd4(0x2a | ((u64)dev << 32), event | ((u64)vpe << 32), vintid | ((u64)doorbell << 32), 0);
+}
+
+void its_vmovp(u32 seq, u32 its_list, u32 vpe, u32 processor)
+{
+	cmd4(0x22 | ((u64)seq << 32), its_list | ((u64)vpe << 32), (u64)processor << 16, 0);
+}
+
+void its_vsync(u32 vpe) { cmd4(0x25, (u64)vpe << 32, 0, 0); }
+
+void mem_zero64(u64 addr, u64 len)
+{
+	for (u64 i = 0; i < len; i += 8)
+		*(volatile u64 *)(addr + i) = 0;
+}
+
 #define DEV(d) ((u64)(d) << 32)
 void its_mapd(u32 dev, u32 event_bits, u64 itt, int valid) { cmd4(0x08 | DEV(dev), event_bits - 1, itt | (valid ? BIT(63) : 0), 0); }
 void its_mapc(u32 icid, u32 processor, int valid) { cmd4(0x09, 0, icid | ((u64)processor << 16) | (valid ? BIT(63) : 0), 0); }

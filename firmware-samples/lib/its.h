@@ -56,6 +56,12 @@ void its_inv(u32 dev, u32 event);
 void its_invall(u32 icid);
 void its_movi(u32 dev, u32 event, u32 icid);
 void its_sync(u32 processor);
+void its_command(u64 dw0, u64 dw1, u64 dw2, u64 dw3);	/* any command, as four doublewords */
+void its_vmapp(u32 vpe, u32 processor, u64 vpt, u32 id_bits);
+void its_vmapti(u32 dev, u32 event, u32 vpe, u32 vintid, u32 doorbell);
+void its_vmovp(u32 seq, u32 its_list, u32 vpe, u32 processor);
+void its_vsync(u32 vpe);
+void mem_zero64(u64 addr, u64 len);	/* 64-bit stores: safe on Device memory with the MMU off */
 /* A CPU's write of GITS_TRANSLATER: DeviceID 0. */
 static inline void its_translate(u32 event) { mmio_write32(ITS_BASE + GITS_TRANSLATER, event); dsb(sy); isb(); }
 

@@ -61,12 +61,6 @@ static void mon_record(const char *what, u64 a, u64 b)
 	}
 }
 
-static void zero(u64 addr, u64 len)
-{
-	for (u64 i = 0; i < len; i += 8)
-		*(volatile u64 *)(addr + i) = 0;
-}
-
 static void vlpi_configure(unsigned int vintid, u8 prio)
 {
 	u64 a = VPROP_TABLE + (vintid - 8192);
@@ -83,23 +77,6 @@ static u64 vpt_bit(unsigned int vintid)
 	return (mmio_read32(VPT + (vintid / 32) * 4) >> (vintid % 32)) & 1;
 }
 
-static void cmd(u64 a, u64 b, u64 c, u64 d)
-{
-	const u64 command[4] = { a, b, c, d };
-	its_cmd(command);
-}
-
-static void vmapp(u32 vpe, u32 processor, u64 vpt, u32 id_bits)
-{
-	cmd(0x29, (u64)vpe << 32, BIT(63) | ((u64)processor << 16), vpt | (id_bits - 1));
-}
-
-static void vmapti(u32 dev, u32 event, u32 vpe, u32 vintid, u32 doorbell)
-{
-	cmd(0x2a | ((u64)dev << 32), event | ((u64)vpe << 32), vintid | ((u64)doorbell << 32), 0);
-}
-
-static void vsync(u32 vpe) { cmd(0x25, (u64)vpe << 32, 0, 0); }
 
 /* Schedule vPE 0 here: VPROPBASER, then VPENDBASER.Valid; wait until Dirty reads 0. */
 static void make_resident(void)
@@ -235,10 +212,10 @@ static void el2_finish(void)
 	u64 pending_last;
 
 	/* A vLPI pended while the vPE is resident but the guest does not run: written back on de-schedule. */
-	cmd(0x03 | ((u64)DEVICE << 32), EVENT, 0, 0);	/* INT */
+	its_command(0x03 | ((u64)DEVICE << 32), EVENT, 0, 0);	/* INT */
 	pending_last = make_non_resident();
 	printf("monitor: INT then de-schedule: pendinglast %lu, VPT bit %lu, doorbells %u\n", pending_last, vpt_bit(VINTID), doorbells);
-	cmd(0x04 | ((u64)DEVICE << 32), EVENT, 0, 0);	/* CLEAR */
+	its_command(0x04 | ((u64)DEVICE << 32), EVENT, 0, 0);	/* CLEAR */
 	printf("monitor: CLEAR: VPT bit %lu\n", vpt_bit(VINTID));
 	for (unsigned int i = 0; i < mon_nlog; i++) {
 		printf("monitor: ");
@@ -267,22 +244,22 @@ int main(void)
 	printf("monitor: gits_baser2 type %lu entry size %lu\n", (its_read64(GITS_BASER(2)) >> 56) & 7, ((its_read64(GITS_BASER(2)) >> 48) & 0x1f) + 1);
 
 	/* Physical LPIs: the doorbell. */
-	zero(LPI_PROP_TABLE, 0x2000);
+	mem_zero64(LPI_PROP_TABLE, 0x2000);
 	lpi_configure(DOORBELL, 0x80, 1);
 	lpi_cpu_enable();
 
 	/* Virtual LPI tables and the vPE table (before the ITS is enabled). */
-	zero(VPE_TABLE, 0x1000);
-	zero(VPROP_TABLE, 0x2000);
-	zero(VPT, 0x800);
+	mem_zero64(VPE_TABLE, 0x1000);
+	mem_zero64(VPROP_TABLE, 0x2000);
+	mem_zero64(VPT, 0x800);
 	vlpi_configure(VINTID, 0xa0);
 	mmio_write64(ITS_BASE + GITS_BASER(2), BIT(63) | VPE_TABLE);	/* valid, 4 KiB page, one page */
 	its_init(0);
 
 	its_mapd(DEVICE, 4, ITS_ITT(DEVICE), 1);
-	vmapp(VPE, 0, VPT, LPI_ID_BITS);
-	vmapti(DEVICE, EVENT, VPE, VINTID, DOORBELL);
-	vsync(VPE);
+	its_vmapp(VPE, 0, VPT, LPI_ID_BITS);
+	its_vmapti(DEVICE, EVENT, VPE, VINTID, DOORBELL);
+	its_vsync(VPE);
 
 	make_resident();
 	printf("monitor: vPE %u resident: vpendbaser valid %lu dirty %lu\n", VPE, mmio_read64(gicr_base() + GICR_VPENDBASER) >> 63,

@@ -59,12 +59,6 @@ SAMPLE("vmovp");
 #define DEVICE   0
 #define EVENT    0
 
-static void zero(u64 addr, u64 len)
-{
-	for (u64 i = 0; i < len; i += 8)
-		*(volatile u64 *)(addr + i) = 0;
-}
-
 static void vlpi_configure(unsigned int vintid, u8 prio)
 {
 	u64 a = VPROP_TABLE + (vintid - 8192);
@@ -81,29 +75,7 @@ static u64 vpt_bit(unsigned int vintid)
 	return (mmio_read32(VPT + (vintid / 32) * 4) >> (vintid % 32)) & 1;
 }
 
-static void cmd(u64 a, u64 b, u64 c, u64 d)
-{
-	const u64 command[4] = { a, b, c, d };
-	its_cmd(command);
-}
-
-static void vmapp(u32 vpe, u32 processor, u64 vpt, u32 id_bits)
-{
-	cmd(0x29, (u64)vpe << 32, BIT(63) | ((u64)processor << 16), vpt | (id_bits - 1));
-}
-
-static void vmapti(u32 dev, u32 event, u32 vpe, u32 vintid, u32 doorbell)
-{
-	cmd(0x2a | ((u64)dev << 32), event | ((u64)vpe << 32), vintid | ((u64)doorbell << 32), 0);
-}
-
 /* VMOVP: SeqNum [47:32] and ITSList [15:0] only matter when GITS_TYPER.VMOVP = 0. */
-static void vmovp(u32 seq, u32 its_list, u32 vpe, u32 processor)
-{
-	cmd(0x22 | ((u64)seq << 32), its_list | ((u64)vpe << 32), (u64)processor << 16, 0);
-}
-
-static void vsync(u32 vpe) { cmd(0x25, (u64)vpe << 32, 0, 0); }
 
 /* Schedule vPE 0 on the calling CPU: VPROPBASER, then VPENDBASER.Valid; wait until Dirty reads 0. */
 static u64 make_resident(void)
@@ -335,7 +307,7 @@ static void its1_cmd(u64 a, u64 b, u64 c, u64 d)
 
 static void its1_init(void)
 {
-	zero(ITS1_MEM, 0x41000);
+	mem_zero64(ITS1_MEM, 0x41000);
 	dsb(sy);
 	mmio_write64(ITS1_BASE + GITS_BASER(0), BIT(63) | ITS1_DEVICE_TABLE);
 	mmio_write64(ITS1_BASE + GITS_BASER(1), BIT(63) | ITS1_COLL_TABLE);
@@ -358,8 +330,8 @@ static void move_to_cpu1(void)
 	s64 ret;
 
 	if (vmovp_single) {
-		vmovp(0, 0, VPE, 1);
-		vsync(VPE);
+		its_vmovp(0, 0, VPE, 1);
+		its_vsync(VPE);
 		printf("monitor: VMOVP (single-command form) vPE %u to cpu1, VSYNC\n", VPE);
 	} else {
 #ifdef TWO_ITS
@@ -367,8 +339,8 @@ static void move_to_cpu1(void)
 		u32 list = 0;
 		for (unsigned int n = 0; n < NITS; n++)
 			list |= 1u << ((mmio_read32(its_bases[n] + GITS_CTLR) >> 4) & 0xf);
-		vmovp(1, list, VPE, 1);
-		vsync(VPE);
+		its_vmovp(1, list, VPE, 1);
+		its_vsync(VPE);
 		its1_cmd(0x22 | (1UL << 32), list | ((u64)VPE << 32), 1UL << 16, 0);	/* the same VMOVP */
 		its1_cmd(0x25, (u64)VPE << 32, 0, 0);	/* VSYNC */
 		printf("monitor: VMOVP (ITSList form, SeqNum 1, ITSList 0x%x) vPE %u to cpu1 on both ITSes, VSYNC\n", list, VPE);
@@ -413,14 +385,14 @@ int main(void)
 	CHECK(typer & GITS_TYPER_VIRTUAL, "the ITS has no virtual LPI support");
 
 	/* Physical LPIs: the doorbell (CPU1 enables its own redistributor's LPIs when it starts). */
-	zero(LPI_PROP_TABLE, 0x2000);
+	mem_zero64(LPI_PROP_TABLE, 0x2000);
 	lpi_configure(DOORBELL, 0x80, 1);
 	lpi_cpu_enable();
 
 	/* Virtual LPI tables and the vPE table (before the ITS is enabled). */
-	zero(VPE_TABLE, 0x1000);
-	zero(VPROP_TABLE, 0x2000);
-	zero(VPT, 0x800);
+	mem_zero64(VPE_TABLE, 0x1000);
+	mem_zero64(VPROP_TABLE, 0x2000);
+	mem_zero64(VPT, 0x800);
 	vlpi_configure(VINTID, 0xa0);
 #ifdef TWO_ITS
 	vlpi_configure(VINTID + 1, 0xa0);
@@ -437,9 +409,9 @@ int main(void)
 	its_init(0);
 
 	its_mapd(DEVICE, 4, ITS_ITT(DEVICE), 1);
-	vmapp(VPE, 0, VPT, LPI_ID_BITS);
-	vmapti(DEVICE, EVENT, VPE, VINTID, DOORBELL);
-	vsync(VPE);
+	its_vmapp(VPE, 0, VPT, LPI_ID_BITS);
+	its_vmapti(DEVICE, EVENT, VPE, VINTID, DOORBELL);
+	its_vsync(VPE);
 #ifdef TWO_ITS
 	its1_init();
 #endif

@@ -68,31 +68,18 @@ static void mon_record(const char *what, u64 a, u64 b)
 	}
 }
 
-static void zero(u64 addr, u64 len)
-{
-	for (u64 i = 0; i < len; i += 8)
-		*(volatile u64 *)(addr + i) = 0;
-}
-
-static void cmd(u64 a, u64 b, u64 c, u64 d)
-{
-	const u64 command[4] = { a, b, c, d };
-	its_cmd(command);
-}
-
 /* VMAPP, GICv4.1 form: Alloc, PTZ, VCONF_addr, Default Doorbell. */
 static void vmapp41(u32 vpe, u32 processor, u64 vconf, u32 doorbell, u64 vpt, u32 id_bits)
 {
-	cmd(0x29 | BIT(8) | BIT(9) | vconf, doorbell | ((u64)vpe << 32), BIT(63) | ((u64)processor << 16), vpt | (id_bits - 1));
+	its_command(0x29 | BIT(8) | BIT(9) | vconf, doorbell | ((u64)vpe << 32), BIT(63) | ((u64)processor << 16), vpt | (id_bits - 1));
 }
 
 /* VSGI: vINTID, Priority[7:4], Group, Clear, Enable. */
 static void vsgi(u32 vpe, u32 sgi, u8 prio, int clear)
 {
-	cmd(0x23 | ((u64)sgi << 32) | ((u64)(prio >> 4) << 20) | BIT(10) | (clear ? BIT(9) : 0) | BIT(8), (u64)vpe << 32, 0, 0);
+	its_command(0x23 | ((u64)sgi << 32) | ((u64)(prio >> 4) << 20) | BIT(10) | (clear ? BIT(9) : 0) | BIT(8), (u64)vpe << 32, 0, 0);
 }
 
-static void vsync(u32 vpe) { cmd(0x25, (u64)vpe << 32, 0, 0); }
 
 static void send_vsgi(u32 vpe, u32 sgi)
 {
@@ -274,7 +261,7 @@ static void el2_finish(void)
 	send_vsgi(VPE, 3);
 	sent = vsgi_pending(VPE);
 	vsgi(VPE, 3, 0xb0, 1);
-	vsync(VPE);
+	its_vsync(VPE);
 	cleared = vsgi_pending(VPE);
 	printf("monitor: de-schedule without DB: pendinglast %lu\n", pending_last);
 	printf("monitor: vSGI 3 sent: vsgipendr 0x%lx; VSGI Clear: vsgipendr 0x%lx; doorbells %u\n", sent, cleared, doorbells);
@@ -307,14 +294,14 @@ int main(void)
 	printf("monitor: gits_baser2 type %lu entry size %lu\n", (its_read64(GITS_BASER(2)) >> 56) & 7, ((its_read64(GITS_BASER(2)) >> 48) & 0x1f) + 1);
 
 	/* Physical LPIs: the default doorbell. */
-	zero(LPI_PROP_TABLE, 0x2000);
+	mem_zero64(LPI_PROP_TABLE, 0x2000);
 	lpi_configure(DOORBELL, 0x80, 1);
 	lpi_cpu_enable();
 
 	/* The vPE configuration table, shared by the ITS and the Redistributor; VCONF and the VPT. */
-	zero(VPE_TABLE, 0x1000);
-	zero(VCONF, 0x2000);
-	zero(VPT, 0x800);
+	mem_zero64(VPE_TABLE, 0x1000);
+	mem_zero64(VCONF, 0x2000);
+	mem_zero64(VPT, 0x800);
 	dsb(sy);
 	mmio_write64(ITS_BASE + GITS_BASER(2), BIT(63) | VPE_TABLE);	/* valid, 4 KiB page, one page */
 	mmio_write64(gicr_base() + GICR_VPROPBASER, BIT(63) | VPE_TABLE);	/* 4.1: valid, 4 KiB page, one page */
@@ -323,13 +310,13 @@ int main(void)
 	vmapp41(VPE, 0, VCONF, DOORBELL, VPT, LPI_ID_BITS);
 	vsgi(VPE, 1, 0xa0, 0);
 	vsgi(VPE, 2, 0x90, 0);
-	vsync(VPE);
+	its_vsync(VPE);
 
 	make_resident();
 	printf("monitor: vPE %u resident: vpendbaser valid %lu dirty %lu\n", VPE, mmio_read64(gicr_base() + GICR_VPENDBASER) >> 63,
 	       (mmio_read64(gicr_base() + GICR_VPENDBASER) >> 60) & 1);
 	vsgi(VPE, 3, 0xb0, 0);	/* resident: configured in the Redistributor */
-	vsync(VPE);
+	its_vsync(VPE);
 
 	sysreg_write(ICH_AP1R0_EL2, 0);
 	sysreg_write(ICH_HCR_EL2, 1);	/* En */
