@@ -5,39 +5,11 @@
  * provided by the sample; frame holds x0..x18, x29, x30. Every other entry is reported by exc_unexpected and
  * parks the CPU. The handlers are weak references so that samples without a guest still link.
  */
-	.macro el2_save
-	sub	sp, sp, #176
-	stp	x0, x1, [sp, #0]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x29, [sp, #144]
-	str	x30, [sp, #160]
-	.endm
-
-	.macro el2_restore
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x29, [sp, #144]
-	ldr	x30, [sp, #160]
-	add	sp, sp, #176
-	.endm
+#include "regs_asm.h"
 
 	.macro el2_bad kind
 	.balign	0x80
-	el2_save
+	save_regs
 	mov	x0, #\kind
 	mov	x1, sp
 	bl	exc_unexpected
@@ -60,15 +32,15 @@ el2mon_vectors:
 	el2_bad 6
 	el2_bad 7
 	.balign	0x80		/* lower EL, AArch64: synchronous */
-	el2_save
+	save_regs
 	mov	x0, sp
 	bl	el2_lower_sync
-	el2_restore
+	restore_regs
 	eret
 	.balign	0x80		/* lower EL, AArch64: IRQ */
-	el2_save
+	save_regs
 	bl	el2_lower_irq
-	el2_restore
+	restore_regs
 	eret
 	el2_bad 10
 	el2_bad 11

@@ -12,15 +12,23 @@ static void zero(u64 addr, u64 len)
 		*(volatile u64 *)(addr + i) = 0;
 }
 
-void lpi_configure(unsigned int intid, u8 prio, int enabled)
+void lpi_prop_write(u64 table, unsigned int intid, u8 prio, int enabled)
 {
 	/* Byte-wide table entry written with a 32-bit read-modify-write (MMU off: Device memory). */
-	u64 a = LPI_PROP_TABLE + (intid - 8192);
+	u64 a = table + (intid - 8192);
 	u32 shift = (a & 3) * 8;
 	u32 w = mmio_read32(a & ~3UL);
 	w = (w & ~(0xffu << shift)) | ((u32)((prio & 0xfc) | (enabled ? 1 : 0)) << shift);
 	mmio_write32(a & ~3UL, w);
 	dsb(sy);
+}
+
+void lpi_configure(unsigned int intid, u8 prio, int enabled) { lpi_prop_write(LPI_PROP_TABLE, intid, prio, enabled); }
+
+u64 pending_table_bit(u64 table, unsigned int intid)
+{
+	dsb(sy);
+	return (mmio_read32(table + (intid / 32) * 4) >> (intid % 32)) & 1;
 }
 
 void lpi_cpu_enable(void)

@@ -38,6 +38,8 @@ extern u64 its_base;
 
 /* Property table entry of an LPI: priority[7:2] | enable[0]. */
 void lpi_configure(unsigned int intid, u8 prio, int enabled);
+void lpi_prop_write(u64 table, unsigned int intid, u8 prio, int enabled);	/* any (v)LPI property table */
+u64 pending_table_bit(u64 table, unsigned int intid);			/* any (v)LPI pending table */
 /* Calling CPU's redistributor: PROPBASER/PENDBASER (zeroed table, PTZ) and GICR_CTLR.EnableLPIs. */
 void lpi_cpu_enable(void);
 

@@ -61,22 +61,6 @@ static void mon_record(const char *what, u64 a, u64 b)
 	}
 }
 
-static void vlpi_configure(unsigned int vintid, u8 prio)
-{
-	u64 a = VPROP_TABLE + (vintid - 8192);
-	u32 shift = (a & 3) * 8;
-	u32 w = mmio_read32(a & ~3UL);
-	w = (w & ~(0xffu << shift)) | ((u32)((prio & 0xfc) | 1) << shift);
-	mmio_write32(a & ~3UL, w);
-	dsb(sy);
-}
-
-static u64 vpt_bit(unsigned int vintid)
-{
-	dsb(sy);
-	return (mmio_read32(VPT + (vintid / 32) * 4) >> (vintid % 32)) & 1;
-}
-
 
 /* Schedule vPE 0 here: VPROPBASER, then VPENDBASER.Valid; wait until Dirty reads 0. */
 static void make_resident(void)
@@ -119,7 +103,7 @@ void el2_lower_irq(void)
 		doorbells++;
 		sysreg_write(ICC_EOIR1_EL1, intid);
 		isb();
-		mon_record("doorbell %lu at EL2: vINTID 8224 in the VPT %lu", intid, vpt_bit(VINTID));
+		mon_record("doorbell %lu at EL2: vINTID 8224 in the VPT %lu", intid, pending_table_bit(VPT, VINTID));
 		make_resident();
 		mon_record("vPE resident again: vpendbaser valid %lu dirty %lu", mmio_read64(gicr_base() + GICR_VPENDBASER) >> 63,
 			   (mmio_read64(gicr_base() + GICR_VPENDBASER) >> 60) & 1);
@@ -146,7 +130,7 @@ void el2_lower_sync(u64 *frame)
 		frame[0] = psci_call(frame[0], frame[1], frame[2], frame[3]);
 		return;
 	case 1:
-		mon_record("hvc 1: vPE non-resident, pendinglast %lu, VPT bit %lu", make_non_resident(), vpt_bit(VINTID));
+		mon_record("hvc 1: vPE non-resident, pendinglast %lu, VPT bit %lu", make_non_resident(), pending_table_bit(VPT, VINTID));
 		break;
 	case 2:
 		el2_finish();
@@ -214,9 +198,9 @@ static void el2_finish(void)
 	/* A vLPI pended while the vPE is resident but the guest does not run: written back on de-schedule. */
 	its_command(0x03 | ((u64)DEVICE << 32), EVENT, 0, 0);	/* INT */
 	pending_last = make_non_resident();
-	printf("monitor: INT then de-schedule: pendinglast %lu, VPT bit %lu, doorbells %u\n", pending_last, vpt_bit(VINTID), doorbells);
+	printf("monitor: INT then de-schedule: pendinglast %lu, VPT bit %lu, doorbells %u\n", pending_last, pending_table_bit(VPT, VINTID), doorbells);
 	its_command(0x04 | ((u64)DEVICE << 32), EVENT, 0, 0);	/* CLEAR */
-	printf("monitor: CLEAR: VPT bit %lu\n", vpt_bit(VINTID));
+	printf("monitor: CLEAR: VPT bit %lu\n", pending_table_bit(VPT, VINTID));
 	for (unsigned int i = 0; i < mon_nlog; i++) {
 		printf("monitor: ");
 		printf((const char *)mon_log[i][0], mon_log[i][1], mon_log[i][2]);
@@ -252,7 +236,7 @@ int main(void)
 	mem_zero64(VPE_TABLE, 0x1000);
 	mem_zero64(VPROP_TABLE, 0x2000);
 	mem_zero64(VPT, 0x800);
-	vlpi_configure(VINTID, 0xa0);
+	lpi_prop_write(VPROP_TABLE, VINTID, 0xa0, 1);
 	mmio_write64(ITS_BASE + GITS_BASER(2), BIT(63) | VPE_TABLE);	/* valid, 4 KiB page, one page */
 	its_init(0);
 

@@ -59,22 +59,6 @@ SAMPLE("vmovp");
 #define DEVICE   0
 #define EVENT    0
 
-static void vlpi_configure(unsigned int vintid, u8 prio)
-{
-	u64 a = VPROP_TABLE + (vintid - 8192);
-	u32 shift = (a & 3) * 8;
-	u32 w = mmio_read32(a & ~3UL);
-	w = (w & ~(0xffu << shift)) | ((u32)((prio & 0xfc) | 1) << shift);
-	mmio_write32(a & ~3UL, w);
-	dsb(sy);
-}
-
-static u64 vpt_bit(unsigned int vintid)
-{
-	dsb(sy);
-	return (mmio_read32(VPT + (vintid / 32) * 4) >> (vintid % 32)) & 1;
-}
-
 /* VMOVP: SeqNum [47:32] and ITSList [15:0] only matter when GITS_TYPER.VMOVP = 0. */
 
 /* Schedule vPE 0 on the calling CPU: VPROPBASER, then VPENDBASER.Valid; wait until Dirty reads 0. */
@@ -349,7 +333,7 @@ static void move_to_cpu1(void)
 #endif
 	}
 	pending_last = make_non_resident();
-	printf("monitor: cpu0 de-schedules vPE %u: pendinglast %lu, VPT bit %lu\n", VPE, pending_last, vpt_bit(VINTID));
+	printf("monitor: cpu0 de-schedules vPE %u: pendinglast %lu, VPT bit %lu\n", VPE, pending_last, pending_table_bit(VPT, VINTID));
 
 	ret = psci_cpu_on(1, secondary_entry, 0x1234);
 	printf("monitor: CPU_ON cpu1 %ld\n", ret);
@@ -361,7 +345,7 @@ static void move_to_cpu1(void)
 		printf("cpu1 guest: vINTID %u taken directly on cpu%u (icv_rpr 0x%x in the handler)\n", seen[n], seen_cpu[n], seen_rpr[n]);
 	printf("cpu1 guest: icv_hppir1 %lu icv_rpr 0x%lx unexpected %lu spurious %lu\n", g1_hppir, g1_rpr, g1_unexpected, g1_spurious);
 	printf("monitor: cpu0 vpendbaser valid %lu, VPT bit %lu, doorbells %u, vLPIs taken %u\n",
-	       mmio_read64(gicr_base() + GICR_VPENDBASER) >> 63, vpt_bit(VINTID), doorbells, taken);
+	       mmio_read64(gicr_base() + GICR_VPENDBASER) >> 63, pending_table_bit(VPT, VINTID), doorbells, taken);
 	for (unsigned int n = 0; n < 2 * NITS; n++)
 		CHECK(seen_cpu[n] == (n < NITS ? 0u : 1u), "vLPI %u taken on cpu%u", n, seen_cpu[n]);
 	CHECK(doorbells == 0, "no doorbell expected, got %u", doorbells);
@@ -393,9 +377,9 @@ int main(void)
 	mem_zero64(VPE_TABLE, 0x1000);
 	mem_zero64(VPROP_TABLE, 0x2000);
 	mem_zero64(VPT, 0x800);
-	vlpi_configure(VINTID, 0xa0);
+	lpi_prop_write(VPROP_TABLE, VINTID, 0xa0, 1);
 #ifdef TWO_ITS
-	vlpi_configure(VINTID + 1, 0xa0);
+	lpi_prop_write(VPROP_TABLE, VINTID + 1, 0xa0, 1);
 	/* GITS_CTLR.ITS_Number (RW while the ITS is disabled and GITS_TYPER.VMOVP = 0, UNKNOWN at reset): software
 	 * numbers its ITSes, here 2 and 5 (ITSList 0x24). */
 	mmio_write32(its_bases[0] + GITS_CTLR, 2 << 4);
