@@ -203,18 +203,8 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 });
             // IHI 0069, GICR_VPENDBASER (GICv4.0): Valid[63], IDAI[62], PendingLast[61], Dirty[60], PA[51:16], attributes.
             quads.DefineRegister((long)GicrVlpiRegisters.GICR_VPENDBASER).WithValueField(0, 64, name: "VPENDBASER",
-                valueProviderCallback: _ => gic.Gicv41 ? ReadVpendBaser41() : ReadVpendBaser(),
-                writeCallback: (_, v) =>
-                {
-                    if(gic.Gicv41)
-                    {
-                        WriteVpendBaser41(v);
-                    }
-                    else
-                    {
-                        WriteVpendBaser(v);
-                    }
-                });
+                valueProviderCallback: _ => ReadVpendBaser(),
+                writeCallback: (_, v) => WriteVpendBaser(v));
             if(gic.Gicv41)
             {
                 DefineVlpi41Registers(quads);
@@ -242,6 +232,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             return value;
         }
 
+        // One state machine for both layouts (GICv4.0: the VPT address selects the vPE; GICv4.1: the vPEID does).
         private void WriteVpendBaser(ulong value)
         {
             var valid = (value & VpendbaserValid) != 0;
@@ -252,16 +243,30 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                     gic.GuestError("gicr{0}: GICR_VPENDBASER written with Valid = 1 (0x{1:X}) while a vPE is resident; ignored", ProcessorNumber, value);
                     return;
                 }
-                Deschedule(value);
+                if(gic.Gicv41)
+                {
+                    Deschedule41(value);
+                }
+                else
+                {
+                    Deschedule(value);
+                }
                 return;
             }
             if(!valid)
             {
                 // Not resident and staying so: the fields are stored (PendingLast keeps its de-schedule value only if rewritten).
-                vpendBaser = value & VpendbaserStoredMask & ~VpendbaserValid;
+                vpendBaser = value & (gic.Gicv41 ? Vpendbaser41StoredMask : VpendbaserStoredMask) & ~VpendbaserValid;
                 return;
             }
-            Schedule(value);
+            if(gic.Gicv41)
+            {
+                Schedule41(value);
+            }
+            else
+            {
+                Schedule(value);
+            }
         }
 
         private void Schedule(ulong value)

@@ -226,38 +226,6 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             return true;
         }
 
-        private ulong ReadVpendBaser41()
-        {
-            var value = vpendBaser;
-            if(dirtyReadsLeft > 0)
-            {
-                dirtyReadsLeft--;
-                value |= VpendbaserDirty;
-            }
-            return value;
-        }
-
-        private void WriteVpendBaser41(ulong value)
-        {
-            var valid = (value & VpendbaserValid) != 0;
-            if(VpeResident)
-            {
-                if(valid)
-                {
-                    gic.GuestError("gicr{0}: GICR_VPENDBASER written with Valid = 1 (0x{1:X}) while a vPE is resident; ignored", ProcessorNumber, value);
-                    return;
-                }
-                Deschedule41(value);
-                return;
-            }
-            if(!valid)
-            {
-                vpendBaser = value & Vpendbaser41StoredMask & ~VpendbaserValid;
-                return;
-            }
-            Schedule41(value);
-        }
-
         private void Schedule41(ulong value)
         {
             var vpeId = (int)(value & 0xFFFF);
