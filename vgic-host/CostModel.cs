@@ -45,6 +45,9 @@ namespace RenodeGic.VgicHost
         /// <summary>Waking a blocked vCPU: scheduler wake-up, context restore and switch back (a world switch).</summary>
         public ulong WakeNs { get; init; } = 2500;
 
+        /// <summary>Saving or restoring one vCPU's core context (registers, EL1 system registers, timers) in a world switch.</summary>
+        public ulong ContextSwitchNs { get; init; } = 800;
+
         /// <summary>One GICR_VPROPBASER/GICR_VPENDBASER access (vPE load and put).</summary>
         public ulong VpeRegisterNs { get; init; } = 60;
 

@@ -12,6 +12,8 @@ namespace RenodeGic.VgicHost
         public static readonly uint IccEoir1El1 = Encode(3, 0, 12, 12, 1);
         public static readonly uint IccDirEl1 = Encode(3, 0, 12, 11, 1);
         public static readonly uint IccSgi1rEl1 = Encode(3, 0, 12, 11, 5);
+        public static readonly uint IccAsgi1rEl1 = Encode(3, 0, 12, 11, 6);
+        public static readonly uint IccSgi0rEl1 = Encode(3, 0, 12, 11, 7);
         public static readonly uint IccBpr1El1 = Encode(3, 0, 12, 12, 3);
         public static readonly uint IccCtlrEl1 = Encode(3, 0, 12, 12, 4);
         public static readonly uint IccSreEl1 = Encode(3, 0, 12, 12, 5);
@@ -115,6 +117,8 @@ namespace RenodeGic.VgicHost
         public const long SgiBase = 0x10000;
         public const long GicrIsenabler0 = SgiBase + 0x0100;
         public const long GicrIpriorityr = SgiBase + 0x0400;
+        public const long GicrIsactiver0 = SgiBase + 0x0300;
+        public const long GicrIcactiver0 = SgiBase + 0x0380;
         public const long VlpiBase = 0x20000;
         public const long GicrVpropbaser = VlpiBase + 0x70;
         public const long GicrVpendbaser = VlpiBase + 0x78;

@@ -140,6 +140,19 @@ namespace RenodeGic.VgicHost
             Bus.WriteByte(PropertyTable + (ulong)(intid - 8192), (byte)((priority & 0xFC) | (enabled ? 1 : 0)));
         }
 
+        /// <summary>Whether the private interrupt <paramref name="intid"/> of <paramref name="processor"/> is active (GICR_ISACTIVER0).</summary>
+        public bool IsPrivateActive(int processor, int intid)
+        {
+            return ((Bus.ReadDoubleWord(RedistributorOf(processor) + (ulong)GicOffsets.GicrIsactiver0) >> intid) & 1) != 0;
+        }
+
+        /// <summary>Sets (GICR_ISACTIVER0) or clears (GICR_ICACTIVER0) the active state of a private interrupt.</summary>
+        public void SetPrivateActive(int processor, int intid, bool active)
+        {
+            var offset = active ? GicOffsets.GicrIsactiver0 : GicOffsets.GicrIcactiver0;
+            Bus.WriteDoubleWord(RedistributorOf(processor) + (ulong)offset, 1u << intid);
+        }
+
         /// <summary>Charges <paramref name="ns"/> to the CPU doing the work (the one whose exit this is), if any.</summary>
         internal void Charge(ulong ns)
         {

@@ -1,5 +1,6 @@
-// The hypervisor (a small Xen/KVM-like EL2 written in C#, IEl2Handler of every physical CPU): one vCPU pinned per
-// physical CPU, exits handled as on real hardware and charged as virtual time (CostModel):
+// The hypervisor (a small Xen/KVM-like EL2 written in C#, IEl2Handler of every physical CPU): the domain's vCPUs are
+// scheduled on the physical CPUs (VcpuScheduler: several per CPU, world switches through WorldSwitch, migration
+// with VMOVP/MOVI), exits handled as on real hardware and charged as virtual time (CostModel):
 // - every exit: fold the vCPU's list registers (ListRegisterManager.Fold), handle, and on the way back in make the
 //   vPE resident (GICv4), flush the ap_list into the list registers and set HCR_EL2 (TWI per WFI policy);
 // - physical IRQs are acknowledged at EL2 with EOImode = 1: the maintenance interrupt (PPI 25) only makes the
@@ -7,9 +8,11 @@
 //   deactivates it); a device LPI (GICv3 mode) is injected as a vLPI through the ap_list; a doorbell LPI wakes its
 //   vCPU; SGI 0 is a kick from another CPU; PPI 26 is the hypervisor's own tick;
 // - HVC: PSCI (VERSION, FEATURES, CPU_ON/CPU_OFF/AFFINITY_INFO for the domain's vCPUs, SYSTEM_OFF/RESET);
-// - trapped WFI: block the vCPU unless something is pending (GICv4: de-schedule the vPE with its doorbell on).
-//   A vCPU that must stay blocked after an interrupt re-executes its WFI natively (the host's
-//   OnPhysicalInterrupt path cannot park the core: see the report's host-change note).
+// - trapped WFI: block the vCPU unless something is pending (GICv4: de-schedule the vPE with its doorbell on) and
+//   run another vCPU, or park the core until a physical interrupt;
+// - the tail of every exit (FinishExit) wakes blocked vCPUs of this CPU that have something pending, picks the vCPU
+//   to run (VcpuScheduler), switches worlds if it changed, and enters the guest. A switch is never done inside an
+//   MMIO access (the core is in the middle of an instruction): the CPU kicks itself and switches at that exit.
 using System;
 using System.Collections.Generic;
 using Antmicro.Renode.Peripherals.CPU;
@@ -36,15 +39,17 @@ namespace RenodeGic.VgicHost
                     cpus.Add(new PhysicalCpu(arm, port, new ListRegisterManager(4, Costs, domain.Stats)));
                 }
             }
-            if(cpus.Count < domain.Vcpus.Count)
+            if(cpus.Count == 0)
             {
-                throw new ArgumentException($"{domain.Vcpus.Count} vCPUs need as many physical CPUs (have {cpus.Count})");
+                throw new ArgumentException("the machine has no ARMv8A core to run the hypervisor on");
             }
             pcpus = cpus.ToArray();
             if(domain.Mode != InjectionMode.V3)
             {
                 V4 = new GicV4(gic, Costs, domain.Stats, v41: domain.Mode == InjectionMode.V41);
             }
+            scheduler = new VcpuScheduler(domain, pcpus.Length);
+            world = new WorldSwitch(gic, V4, Costs, domain.Stats);
         }
 
         public VgicDomain Domain { get; }
@@ -56,6 +61,19 @@ namespace RenodeGic.VgicHost
         public GicV4? V4 { get; }
 
         public VirtualIts? Its { get; set; }
+
+        /// <summary>Whether an idle physical CPU takes over a vCPU waiting on another one (migration); on by default.</summary>
+        public bool LoadBalancing
+        {
+            get => scheduler.LoadBalancing;
+            set => scheduler.LoadBalancing = value;
+        }
+
+        /// <summary>The number of physical CPUs the vCPUs are scheduled on.</summary>
+        public int PhysicalCpuCount => pcpus.Length;
+
+        /// <summary>The vCPU whose context is loaded on physical CPU <paramref name="pcpu"/> (running or blocked there), or null.</summary>
+        public VgicVcpu? LoadedOn(int pcpu) => pcpus[pcpu].Current;
 
         /// <summary>Virtual time probes: a device LPI/doorbell was taken at EL2 on a CPU (for traces).</summary>
         public event Action<int, ExitCause, ulong>? ExitTaken;
@@ -77,20 +95,18 @@ namespace RenodeGic.VgicHost
             {
                 throw new NotSupportedException("GICv4 mode needs a physical GIC with GICR_TYPER.VLPIS (architectureRevision: 4)");
             }
+            foreach(var vcpu in Domain.Vcpus)
+            {
+                vcpu.PhysicalCpu = VcpuScheduler.HomeOf(vcpu.Id, pcpus.Length);
+                var timer = vcpu.Private[PhysicalGic.VirtualTimerIntid];
+                timer.Hardware = true;
+                timer.HardwareIntid = PhysicalGic.VirtualTimerIntid;
+            }
             for(var i = 0; i < pcpus.Length; i++)
             {
                 var p = pcpus[i];
                 p.Cpu.Hypervisor = this;
                 p.Cpu.SetHypervisorConfiguration(Hcr.Rw | Hcr.Imo | Hcr.Fmo | Hcr.Amo);
-                if(i < Domain.Vcpus.Count)
-                {
-                    var vcpu = Domain.Vcpus[i];
-                    p.Current = vcpu;
-                    vcpu.PhysicalCpu = i;
-                    var timer = vcpu.Private[PhysicalGic.VirtualTimerIntid];
-                    timer.Hardware = true;
-                    timer.HardwareIntid = PhysicalGic.VirtualTimerIntid;
-                }
                 if(Costs.HypervisorTickPeriodNs > 0)
                 {
                     ArmHypervisorTick(p, Costs.HypervisorTickPeriodNs * (ulong)(i + 1) / (ulong)pcpus.Length);
@@ -105,8 +121,12 @@ namespace RenodeGic.VgicHost
                 }
                 Gic.CurrentPort = null;
             }
+            // vCPU 0 starts in the core's boot context (the image entry CPU 0 was given); the others wait for CPU_ON.
             var first = pcpus[0];
-            Domain.Vcpus[0].State = VcpuState.Running;
+            var boot = Domain.Vcpus[0];
+            first.Current = boot;
+            boot.Loaded = true;
+            boot.State = VcpuState.Running;
             _ = entry;
             EnterGuest(first);
         }
@@ -122,7 +142,6 @@ namespace RenodeGic.VgicHost
             var cause = ExitCause.OtherInterrupt;
             var vcpu = p.Current;
             var deactivate = true;
-            var wake = false;
             if(intid == 1023)
             {
                 deactivate = false;
@@ -141,6 +160,7 @@ namespace RenodeGic.VgicHost
                 cause = ExitCause.HypervisorTick;
                 p.Port.Charge(Costs.HypervisorTickWorkNs);
                 ArmHypervisorTick(p, Costs.HypervisorTickPeriodNs);
+                p.SliceExpired = true;
             }
             else if(intid == PhysicalGic.VirtualTimerIntid && vcpu != null && vcpu.State != VcpuState.Off)
             {
@@ -161,7 +181,10 @@ namespace RenodeGic.VgicHost
                 cause = ExitCause.Doorbell;
                 Domain.Stats.DoorbellsTaken++;
                 deactivate = false;
-                wake = vpe.Vcpu == vcpu;
+                if(vpe.Vcpu.State == VcpuState.Blocked)
+                {
+                    Wake(p, vpe.Vcpu);
+                }
             }
             else if(intid >= 8192)
             {
@@ -179,19 +202,7 @@ namespace RenodeGic.VgicHost
                     p.Port.Charge(Costs.IccAccessNs);
                 }
             }
-            if(vcpu != null && vcpu.State == VcpuState.Blocked)
-            {
-                if(wake || vcpu.HasPendingInterrupt())
-                {
-                    Wake(p);
-                }
-                else
-                {
-                    StayBlocked(p);
-                    return;
-                }
-            }
-            EndExit(p);
+            FinishExit(p);
         }
 
         public void OnHypervisorCall(ARMv8A cpu, ushort immediate)
@@ -206,14 +217,7 @@ namespace RenodeGic.VgicHost
             {
                 cpu.WriteX(0, (ulong)result.Value);
             }
-            if(p.Current?.State == VcpuState.Running)
-            {
-                EndExit(p);
-            }
-            else
-            {
-                Gic.CurrentPort = null;
-            }
+            FinishExit(p);
         }
 
         public void OnWfiTrap(ARMv8A cpu)
@@ -225,7 +229,7 @@ namespace RenodeGic.VgicHost
             var vcpu = p.Current;
             if(vcpu == null || vcpu.HasPendingInterrupt())
             {
-                EndExit(p);
+                FinishExit(p);
                 return;
             }
             if(V4 != null && vcpu.Vpe is VirtualPe vpe)
@@ -233,7 +237,7 @@ namespace RenodeGic.VgicHost
                 V4.Put(vpe, p.Port, doorbell: true);
                 if(vpe.PendingLast)
                 {
-                    EndExit(p); // a vLPI is pending: do not block, make it resident again
+                    FinishExit(p); // a vLPI is pending: do not block, make it resident again
                     return;
                 }
             }
@@ -241,9 +245,10 @@ namespace RenodeGic.VgicHost
             p.Lrs.Disable(p.Port);
             p.Port.Charge(Costs.BlockNs);
             Domain.Stats.WorldSwitches++;
-            Gic.CurrentPort = null;
-            cpu.BlockUntilInterrupt();
+            FinishExit(p);
         }
+
+        public bool OnSystemRegisterTrap(ARMv8A cpu, ulong syndrome) => VirtualSgi.TryEmulate(this, cpu, syndrome);
 
         // ---- IVgicHost -----------------------------------------------------------------------------------------
 
@@ -263,7 +268,7 @@ namespace RenodeGic.VgicHost
             Domain.Stats.Exit(cause);
             p.Port.Charge(cause == ExitCause.Mmio ? Costs.MmioEmulationNs : 0);
             var result = emulate(p.Current);
-            EndExit(p);
+            FinishExit(p);
             return result;
         }
 
@@ -273,13 +278,22 @@ namespace RenodeGic.VgicHost
             {
                 return;
             }
-            var target = pcpus[vcpu.PhysicalCpu];
+            KickCpu(pcpus[vcpu.PhysicalCpu]);
+        }
+
+        /// <summary>Makes physical CPU <paramref name="target"/> exit soon (SGI 0), unless it is in the hypervisor already.</summary>
+        private void KickCpu(PhysicalCpu target)
+        {
             var current = Gic.CurrentPort;
             if(current != null && current.Processor == target.Port.Processor)
             {
-                return; // this CPU is in the hypervisor already: its entry path flushes
+                return; // this CPU is in the hypervisor already: its exit tail wakes, schedules and flushes
             }
-            var sender = current ?? target.Port;
+            SendKick(current ?? target.Port, target);
+        }
+
+        private void SendKick(IEl2Port sender, PhysicalCpu target)
+        {
             var affinity = target.Cpu.Affinity;
             var sgi = ((ulong)PhysicalGic.KickSgi << 24) | (((affinity >> 8) & 0xFF) << 16) | (((affinity >> 32) & 0xFF) << 48) | (1UL << (int)(affinity & 0xF));
             sender.WriteSystemRegister(SysReg.IccSgi1rEl1, sgi);
@@ -318,8 +332,7 @@ namespace RenodeGic.VgicHost
 
         /// <summary>
         /// Moves <paramref name="vcpu"/> to another physical CPU as far as the interrupt controller is concerned (its
-        /// vPE via VMOVP + VSYNC, its physical LPIs via MOVI). Only the GIC side: the host has no way yet to move a
-        /// guest's register context between cores. Returns false (nothing changed) when the ITS refused the move.
+        /// vPE via VMOVP + VSYNC, its physical LPIs via MOVI). Returns false (nothing changed) when the ITS refused the move.
         /// </summary>
         public bool MoveVcpuInterrupts(VgicVcpu vcpu, int processor)
         {
@@ -329,6 +342,36 @@ namespace RenodeGic.VgicHost
             }
             Its?.OnVcpuMoved(vcpu, processor);
             return true;
+        }
+
+        /// <summary>
+        /// Migrates <paramref name="vcpu"/> to physical CPU <paramref name="pcpu"/>: at once when its context is not on a
+        /// core, else when its CPU next exits (that CPU is kicked). The interrupt controller follows (VMOVP, MOVI).
+        /// </summary>
+        public void MigrateVcpu(VgicVcpu vcpu, int pcpu)
+        {
+            if(pcpu < 0 || pcpu >= pcpus.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(pcpu), $"physical CPU {pcpu} does not exist (0..{pcpus.Length - 1})");
+            }
+            if(vcpu.Domain != Domain)
+            {
+                throw new ArgumentException($"{vcpu} is not a vCPU of {Domain.Name}");
+            }
+            if(vcpu.PhysicalCpu == pcpu && vcpu.MigrationTarget == null)
+            {
+                return;
+            }
+            if(!vcpu.Loaded)
+            {
+                var previous = Gic.CurrentPort;
+                Gic.CurrentPort ??= pcpus[vcpu.PhysicalCpu].Port;
+                CompleteMigration(vcpu, pcpu);
+                Gic.CurrentPort = previous;
+                return;
+            }
+            vcpu.MigrationTarget = pcpu;
+            KickCpu(pcpus[vcpu.PhysicalCpu]);
         }
 
         // ---- Exit / entry ----------------------------------------------------------------------------------------
@@ -348,15 +391,180 @@ namespace RenodeGic.VgicHost
             }
         }
 
-        private void EndExit(PhysicalCpu p)
+        /// <summary>The tail of every exit: wake, pick the vCPU to run, switch worlds if it changed, enter it or idle.</summary>
+        private void FinishExit(PhysicalCpu p)
         {
-            var vcpu = p.Current;
-            if(vcpu != null && vcpu.State == VcpuState.Running)
+            WakeBlockedVcpus(p);
+            var next = PickNext(p);
+            if(next != p.Current || p.Current?.MigrationTarget != null)
+            {
+                if(p.Cpu.IsRunningSlice)
+                {
+                    // Inside an MMIO access: the core cannot change context mid-instruction. Kick this CPU: the switch
+                    // happens at that exit, right after the access completes.
+                    p.PreemptRequested = true;
+                    SendKick(p.Port, p);
+                    next = p.Current;
+                }
+                else
+                {
+                    SwitchTo(p, next);
+                }
+            }
+            if(next != null && next.State == VcpuState.Running)
             {
                 EnterGuest(p);
             }
+            else
+            {
+                Idle(p);
+            }
             p.InExit = false;
             Gic.CurrentPort = null;
+        }
+
+        /// <summary>Blocked vCPUs of this CPU that have an interrupt to take (or whose saved virtual timer expired) become runnable.</summary>
+        private void WakeBlockedVcpus(PhysicalCpu p)
+        {
+            foreach(var vcpu in scheduler.On(p.Port.Processor))
+            {
+                if(vcpu.State == VcpuState.Blocked && (vcpu.HasPendingInterrupt() || SavedTimerExpired(vcpu, p)))
+                {
+                    Wake(p, vcpu);
+                }
+            }
+        }
+
+        private bool SavedTimerExpired(VgicVcpu vcpu, PhysicalCpu p)
+        {
+            return vcpu.SavedContext is GuestEl1Context context && p.Cpu.Timer.VirtualTimerDeadline(context.Timers) is ulong deadline
+                && deadline <= p.Port.NowNs;
+        }
+
+        /// <summary>The vCPU this CPU runs next (VcpuScheduler's policy); may be the current one, or null (idle).</summary>
+        private VgicVcpu? PickNext(PhysicalCpu p)
+        {
+            var current = p.Current;
+            var preempt = p.SliceExpired || p.PreemptRequested;
+            p.SliceExpired = false;
+            p.PreemptRequested = false;
+            var keeps = current != null && current.State == VcpuState.Running && current.MigrationTarget == null
+                && current.PhysicalCpu == p.Port.Processor;
+            var waiting = scheduler.NextWaiting(p.Port.Processor, current);
+            if(keeps)
+            {
+                return preempt && waiting != null ? waiting : current;
+            }
+            if(waiting != null)
+            {
+                return waiting;
+            }
+            if(scheduler.FindStealable(p.Port.Processor) is VgicVcpu stolen)
+            {
+                CompleteMigration(stolen, p.Port.Processor);
+                return stolen.PhysicalCpu == p.Port.Processor ? stolen : current;
+            }
+            // Idle: keep a blocked vCPU's context loaded (it is the likeliest to wake here); one that left goes off the core.
+            return current != null && current.State == VcpuState.Blocked && current.MigrationTarget == null ? current : null;
+        }
+
+        /// <summary>Switches this CPU from its loaded vCPU to <paramref name="next"/> (null: nothing loaded).</summary>
+        private void SwitchTo(PhysicalCpu p, VgicVcpu? next)
+        {
+            var previous = p.Current;
+            if(previous != null && previous.Loaded)
+            {
+                world.Put(p.Cpu, p.Port, previous, keepContext: previous.State != VcpuState.Off);
+                if(previous.State == VcpuState.Blocked)
+                {
+                    WatchSavedTimer(previous);
+                }
+                Domain.Stats.WorldSwitches++;
+            }
+            p.Current = null;
+            if(previous?.MigrationTarget is int target)
+            {
+                CompleteMigration(previous, target);
+            }
+            if(next != null)
+            {
+                world.Load(p.Cpu, p.Port, next);
+                p.Current = next;
+            }
+        }
+
+        /// <summary>Moves a vCPU that is not on a core to <paramref name="pcpu"/>; a runnable one is started or queued there.</summary>
+        private void CompleteMigration(VgicVcpu vcpu, int pcpu)
+        {
+            vcpu.MigrationTarget = null;
+            if(vcpu.PhysicalCpu == pcpu)
+            {
+                return;
+            }
+            if(!MoveVcpuInterrupts(vcpu, pcpu))
+            {
+                return; // the ITS refused (rolled back): the vCPU stays where it was
+            }
+            vcpu.PhysicalCpu = pcpu;
+            vcpu.Migrations++;
+            Domain.Stats.Migrations++;
+            if(vcpu.State == VcpuState.Running)
+            {
+                OfferCpu(pcpus[pcpu], vcpu);
+            }
+        }
+
+        /// <summary>A vCPU became runnable on <paramref name="target"/>: start the core if it is off, else preempt there.</summary>
+        private void OfferCpu(PhysicalCpu target, VgicVcpu vcpu)
+        {
+            if(target.Current == null && target.Cpu.State == CpuState.Off && !vcpu.Loaded)
+            {
+                var previous = Gic.CurrentPort;
+                Gic.CurrentPort = target.Port;
+                world.Load(target.Cpu, target.Port, vcpu);
+                target.Current = vcpu;
+                EnterGuest(target);
+                Gic.CurrentPort = previous;
+                return;
+            }
+            target.PreemptRequested = true;
+            KickCpu(target);
+        }
+
+        /// <summary>Nothing to run here: the virtual interface is off and the core parks (or powers off when no vCPU can wake here).</summary>
+        private void Idle(PhysicalCpu p)
+        {
+            p.Lrs.Disable(p.Port);
+            var anyBlocked = false;
+            foreach(var vcpu in scheduler.On(p.Port.Processor))
+            {
+                anyBlocked |= vcpu.State == VcpuState.Blocked;
+            }
+            if(anyBlocked || p.Current != null)
+            {
+                p.Cpu.BlockUntilInterrupt();
+            }
+            else
+            {
+                p.Cpu.PowerOff();
+            }
+        }
+
+        /// <summary>A blocked vCPU whose virtual timer lives in its saved context: kick its CPU when the timer fires.</summary>
+        private void WatchSavedTimer(VgicVcpu vcpu)
+        {
+            var p = pcpus[vcpu.PhysicalCpu];
+            if(vcpu.SavedContext is not GuestEl1Context context || p.Cpu.Timer.VirtualTimerDeadline(context.Timers) is not ulong deadline)
+            {
+                return;
+            }
+            CpuScheduler.For(machine).ScheduleAt(deadline, () =>
+            {
+                if(vcpu.State == VcpuState.Blocked && !vcpu.Loaded && vcpu.SavedContext == context)
+                {
+                    KickCpu(pcpus[vcpu.PhysicalCpu]);
+                }
+            });
         }
 
         private void EnterGuest(PhysicalCpu p)
@@ -394,39 +602,27 @@ namespace RenodeGic.VgicHost
             {
                 WfiPolicy.Trap => true,
                 WfiPolicy.Native => false,
-                // Trap only when another vCPU waits for this physical CPU (never with one vCPU pinned per CPU).
-                _ => RunnableVcpusOn(p) > 1,
+                // Trap only when another runnable vCPU waits for this physical CPU (never with one vCPU per CPU).
+                _ => scheduler.RunnableOn(p.Port.Processor) > 1,
             };
         }
 
-        private int RunnableVcpusOn(PhysicalCpu p)
+        /// <summary>A blocked vCPU of this CPU has something to do: it becomes runnable and preempts the running one (BOOST).</summary>
+        private void Wake(PhysicalCpu p, VgicVcpu vcpu)
         {
-            var n = 0;
-            foreach(var vcpu in Domain.Vcpus)
-            {
-                if(vcpu.PhysicalCpu == p.Port.Processor && vcpu.State != VcpuState.Off)
-                {
-                    n++;
-                }
-            }
-            return n;
-        }
-
-        private void Wake(PhysicalCpu p)
-        {
-            p.Current!.State = VcpuState.Running;
+            vcpu.State = VcpuState.Running;
             p.Port.Charge(Costs.WakeNs);
             Domain.Stats.WorldSwitches++;
-        }
-
-        /// <summary>Parks a blocked vCPU again: the core re-executes the guest's WFI natively (TWI clear; LRs off).</summary>
-        private void StayBlocked(PhysicalCpu p)
-        {
-            var cpu = p.Cpu;
-            cpu.PC = cpu.PC - 4;
-            cpu.SetHypervisorConfiguration(Hcr.Rw | Hcr.Imo | Hcr.Fmo | Hcr.Amo);
-            p.InExit = false;
-            Gic.CurrentPort = null;
+            var home = pcpus[vcpu.PhysicalCpu];
+            if(home != p)
+            {
+                home.PreemptRequested = true;
+                KickCpu(home);
+            }
+            else if(p.Current != vcpu)
+            {
+                p.PreemptRequested = true;
+            }
         }
 
         private void ArmHypervisorTick(PhysicalCpu p, ulong delayNs)
@@ -471,11 +667,9 @@ namespace RenodeGic.VgicHost
                     {
                         return -4;
                     }
-                    var target = pcpus[vcpu.PhysicalCpu];
-                    target.Current = vcpu;
+                    vcpu.SavedContext = GuestEl1Context.ForEntry(a2, a3, 0x8000_0000UL | vcpu.Affinity);
                     vcpu.State = VcpuState.Running;
-                    target.Cpu.PowerOn(a2, a3);
-                    EnterGuest(target);
+                    OfferCpu(pcpus[vcpu.PhysicalCpu], vcpu);
                     Gic.CurrentPort = p.Port;
                     return 0;
                 }
@@ -484,10 +678,8 @@ namespace RenodeGic.VgicHost
                     var vcpu = p.Current;
                     if(vcpu != null)
                     {
-                        vcpu.State = VcpuState.Off;
-                        p.Lrs.Disable(p.Port);
+                        vcpu.State = VcpuState.Off; // the exit tail switches to another vCPU, or parks or powers off the core
                     }
-                    p.Cpu.PowerOff();
                     return null;
                 }
             case 0x84000004:
@@ -509,6 +701,8 @@ namespace RenodeGic.VgicHost
 
         private readonly Machine machine;
         private readonly PhysicalCpu[] pcpus;
+        private readonly VcpuScheduler scheduler;
+        private readonly WorldSwitch world;
         private readonly Dictionary<int, VirtualIrq> lpiOwners = new Dictionary<int, VirtualIrq>();
 
         private sealed class PhysicalCpu
@@ -529,6 +723,12 @@ namespace RenodeGic.VgicHost
             public VgicVcpu? Current { get; set; }
 
             public bool InExit { get; set; }
+
+            /// <summary>The hypervisor tick ended the running vCPU's time slice.</summary>
+            public bool SliceExpired { get; set; }
+
+            /// <summary>A vCPU woke up or arrived here: it preempts the running one at this CPU's next exit tail.</summary>
+            public bool PreemptRequested { get; set; }
         }
     }
 }

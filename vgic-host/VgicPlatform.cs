@@ -3,7 +3,8 @@
 //   physical GICD 0x2F000000, ITS 0x2F020000, GICR 0x2F100000 (GICv3, or GICv4.0/GICv4.1 with 0x40000 frames),
 //   the guest's virtual GICD 0x08000000, ITS 0x08080000, GICR 0x080A0000 (QEMU virt's map: the firmware samples
 //   run unchanged), N cores entered at EL1 with the hypervisor on their EL2 seam, each core's virtual timer on
-//   PPI 27 and EL2 physical timer on PPI 26 of the physical GIC.
+//   PPI 27 and EL2 physical timer on PPI 26 of the physical GIC. The guest has as many vCPUs as there are cores
+//   unless `vcpus` says otherwise (more vCPUs than cores share them through the hypervisor's scheduler).
 using System;
 using System.Collections.Generic;
 using Antmicro.Renode.Peripherals.CPU;
@@ -22,7 +23,7 @@ namespace RenodeGic.VgicHost
         public const ulong GuestGicr = 0x080A_0000;
 
         public VgicPlatform(int cpus = 4, InjectionMode mode = InjectionMode.V3, WfiPolicy wfi = WfiPolicy.Trap, CostModel? costs = null,
-            bool withIts = true, bool singleVmovp = true, int physicalItsCount = 1)
+            bool withIts = true, bool singleVmovp = true, int physicalItsCount = 1, int? vcpus = null)
         {
             Costs = costs ?? CostModel.Default;
             Machine = new Machine();
@@ -65,7 +66,7 @@ namespace RenodeGic.VgicHost
                 cpu.Timer.NonSecureEL2PhysicalTimerIRQ.Connect(Gic.GetLocalReceiver(i), 10);
             }
 
-            Domain = new VgicDomain("guest", cpus, 224, mode, wfi);
+            Domain = new VgicDomain("guest", vcpus ?? cpus, 224, mode, wfi);
             Distributor = new VirtualDistributor(Domain);
             Redistributor = new VirtualRedistributor(Domain);
             Machine.Register("vgicd", Distributor);

@@ -21,6 +21,8 @@ namespace RenodeGic.VgicHost
         Kick,
         /// <summary>A trapped access to the virtual distributor, redistributor or ITS.</summary>
         Mmio,
+        /// <summary>A trapped MSR ICC_SGI0R_EL1 / ICC_SGI1R_EL1 / ICC_ASGI1R_EL1: the guest sending an SGI (VirtualSgi).</summary>
+        SgiTrap,
         Hypercall,
         Wfi,
         /// <summary>Any other physical interrupt (spurious, unknown).</summary>
@@ -60,6 +62,12 @@ namespace RenodeGic.VgicHost
         public long DirtyPolls { get; internal set; }
 
         public long Vmovps { get; internal set; }
+
+        /// <summary>vCPUs switched out of a core to let another vCPU (or nothing) run there.</summary>
+        public long VcpuSwitches { get; internal set; }
+
+        /// <summary>vCPUs moved to another physical CPU (VMOVP / MOVI on the physical ITS).</summary>
+        public long Migrations { get; internal set; }
 
         public ulong ChargedNs { get; internal set; }
 

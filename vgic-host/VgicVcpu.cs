@@ -10,6 +10,7 @@
 // order. That is what keeps a vCPU migration or an affinity change racing with an injection correct.
 using System;
 using System.Collections.Generic;
+using Antmicro.Renode.Peripherals.CPU;
 
 namespace RenodeGic.VgicHost
 {
@@ -17,7 +18,7 @@ namespace RenodeGic.VgicHost
     {
         /// <summary>Not started (waiting for PSCI CPU_ON).</summary>
         Off,
-        /// <summary>Running guest code, or in the hypervisor on its behalf.</summary>
+        /// <summary>Runnable: running guest code (or in the hypervisor on its behalf), or waiting for its physical CPU.</summary>
         Running,
         /// <summary>Blocked in a trapped WFI until an interrupt arrives for it.</summary>
         Blocked,
@@ -63,6 +64,32 @@ namespace RenodeGic.VgicHost
 
         /// <summary>GICv4: the vPE of this vCPU (null in GICv3 mode).</summary>
         public VirtualPe? Vpe { get; internal set; }
+
+        // ---- World-switch state (saved while another vCPU runs on the physical CPU; see WorldSwitch) ----
+
+        /// <summary>The guest's EL1 context while it is not loaded on a core (null: never started, or loaded now).</summary>
+        public GuestEl1Context? SavedContext { get; internal set; }
+
+        /// <summary>ICH_VMCR_EL2, ICH_AP0R0_EL2 and ICH_AP1R0_EL2 of this vCPU's virtual CPU interface.</summary>
+        internal ulong SavedVmcr { get; set; }
+
+        internal ulong SavedAp0r { get; set; }
+
+        internal ulong SavedAp1r { get; set; }
+
+        /// <summary>Whether the physical virtual-timer PPI was active (the guest was in its handler, HW-mapped) when switched out.</summary>
+        internal bool TimerPhysicallyActive { get; set; }
+
+        /// <summary>Whether this vCPU's context is in its physical CPU's core now (running, or blocked there while the core idles).</summary>
+        public bool Loaded { get; internal set; }
+
+        /// <summary>A migration to this physical CPU is waiting for the vCPU to be switched out.</summary>
+        public int? MigrationTarget { get; internal set; }
+
+        /// <summary>Times this vCPU was switched in, and moved to another physical CPU.</summary>
+        public long SwitchIns { get; internal set; }
+
+        public long Migrations { get; internal set; }
 
         // ---- Virtual redistributor state ----
         internal bool ProcessorSleep { get; set; } = true;

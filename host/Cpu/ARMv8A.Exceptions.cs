@@ -13,7 +13,6 @@ namespace Antmicro.Renode.Peripherals.CPU
         // Exception classes (ESR_ELx.EC) the host generates.
         private const uint EcUnknown = 0x00;
         private const uint EcWfiWfe = 0x01;
-        private const uint EcSystemRegisterTrap = 0x18;
         private const uint EcSvc64 = 0x15;
         private const uint EcHvc64 = 0x16;
         private const uint EcSmc64 = 0x17;
@@ -101,15 +100,6 @@ namespace Antmicro.Renode.Peripherals.CPU
                     if(ec == EcWfiWfe && DispatchToHypervisor(HypervisorExit.Wfi))
                     {
                         return;
-                    }
-                    if(ec == EcSystemRegisterTrap)
-                    {
-                        // The trap was recorded with PC already past the MRS/MSR: give the model PC = the instruction.
-                        WriteRegister(Unicorn.RegPc, e.ReturnPc);
-                        if(DispatchSystemRegisterTrap(e.Syndrome))
-                        {
-                            return;
-                        }
                     }
                 }
                 EnterException(e.TargetEl, 0x000, e.ReturnPc, e.Syndrome, e.FaultAddress);

@@ -81,10 +81,11 @@ namespace Antmicro.Renode.Peripherals.CPU
             WriteRegister(Unicorn.RegPc, ReadRegister(Unicorn.RegPc) + 4);
         }
 
-        /// <summary>Parks the core until one of its interrupt lines (physical or virtual) rises.</summary>
+        /// <summary>Parks the core (the hypervisor's idle loop) until a physical IRQ or FIQ, which is taken at EL2, arrives.</summary>
         public void BlockUntilInterrupt()
         {
             State = CpuState.WaitingForInterrupt;
+            parkedByHypervisor = true;
         }
 
         /// <summary>Hands an exception that targets EL2 to the hypervisor model; false when there is none.</summary>

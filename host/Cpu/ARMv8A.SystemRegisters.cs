@@ -142,16 +142,23 @@ namespace Antmicro.Renode.Peripherals.CPU
         }
 
         /// <summary>
-        /// ICH_HCR_EL2.TC/TALL0/TALL1/TDIR trap of an ICV access (IHI 0069 §11.2): an exception to EL2 with EC 0x18 and
-        /// ELR_EL2 = the MRS/MSR itself. Unicorn would raise UNDEFINED after the hook, so PC goes to the next
-        /// instruction only for the pending exception's bookkeeping (ELR carries the MRS/MSR address).
+        /// ICH_HCR_EL2.TC/TALL0/TALL1/TDIR trap of an ICV access (IHI 0069 §11.2), or an EL1 SGI register write under
+        /// HCR_EL2.IMO/FMO: an exception to EL2 with EC 0x18 and ELR_EL2 = the MRS/MSR itself.
         /// </summary>
         private void TrapSystemRegisterAccess(uint encoding, bool isRead)
         {
             var pc = ReadRegister(Unicorn.RegPc);
             var rt = (int)(ReadInstruction(pc) & 0x1F);
-            Pend(new SyncException(2, GicSystemRegisterTrap.Syndrome(encoding, rt, isRead), pc, null));
-            SkipInstruction();
+            var syndrome = GicSystemRegisterTrap.Syndrome(encoding, rt, isRead);
+            // Taken here, inside the hook, while the registers are those of the trapped instruction: a stop requested
+            // from a hook that also moves PC is not honoured by Unicorn, so a deferred exception would see the guest's
+            // later state. A C# hypervisor emulates the access (and moves PC past it); otherwise the exception enters
+            // the EL2 vector through the trampoline, which Unicorn follows from a hook (notes/unicorn-aarch64.md §3).
+            if(Hypervisor != null && ExceptionLevel < 2 && DispatchSystemRegisterTrap(syndrome))
+            {
+                return;
+            }
+            EnterException(2, 0x000, pc, syndrome, null);
         }
 
         private void SkipInstruction()

@@ -170,7 +170,13 @@ namespace Antmicro.Renode.Peripherals.CPU
         public bool HasInterruptLineRaised => lines[0] || lines[1] || lines[2] || lines[3];
 
         public bool IsRunnable => State == CpuState.Running || State == CpuState.Starting
-            || (State == CpuState.WaitingForInterrupt && HasInterruptLineRaised);
+            || (State == CpuState.WaitingForInterrupt && WakesFromWait);
+
+        /// <summary>
+        /// Whether a raised line ends the wait: a core the hypervisor model parked (its idle loop at EL2) wakes only for
+        /// interrupts routed to EL2; a guest's own WFI wakes for any raised line, even a masked or virtual one.
+        /// </summary>
+        private bool WakesFromWait => parkedByHypervisor ? lines[0] || lines[1] : HasInterruptLineRaised;
 
         public void Dispose()
         {
@@ -270,11 +276,12 @@ namespace Antmicro.Renode.Peripherals.CPU
                 }
                 if(State == CpuState.WaitingForInterrupt)
                 {
-                    if(!HasInterruptLineRaised)
+                    if(!WakesFromWait)
                     {
                         break;
                     }
                     State = CpuState.Running;
+                    parkedByHypervisor = false;
                 }
                 TryTakeInterrupt();
                 if(State != CpuState.Running)
@@ -446,5 +453,6 @@ namespace Antmicro.Renode.Peripherals.CPU
         private ulong sliceExecuted;
         private ulong hcrEl2;
         private ulong vmpidr;
+        private bool parkedByHypervisor;
     }
 }

@@ -187,6 +187,34 @@ namespace Antmicro.Renode.Peripherals.Timers
             return true;
         }
 
+        /// <summary>The EL1 timers' state a hypervisor saves when it switches a vCPU out (Arm ARM D11.2: CNTP_*, CNTV_*, CNTKCTL_EL1).</summary>
+        public El1TimerContext SaveEl1Context()
+        {
+            return new El1TimerContext(timers[0].Control, timers[0].Compare, timers[1].Control, timers[1].Compare, kernelControl);
+        }
+
+        /// <summary>Loads a vCPU's EL1 timer state (the outputs follow at once: an expired, enabled timer fires).</summary>
+        public void RestoreEl1Context(El1TimerContext context)
+        {
+            timers[0].Control = context.PhysicalControl & 3;
+            timers[0].Compare = context.PhysicalCompare;
+            timers[1].Control = context.VirtualControl & 3;
+            timers[1].Compare = context.VirtualCompare;
+            kernelControl = context.KernelControl;
+            Update();
+        }
+
+        /// <summary>The virtual time (ns) at which <paramref name="context"/>'s virtual timer fires on this core, or null (disabled or masked).</summary>
+        public ulong? VirtualTimerDeadline(El1TimerContext context)
+        {
+            if((context.VirtualControl & 3) != 1)
+            {
+                return null;
+            }
+            var physical = context.VirtualCompare + virtualOffset;
+            return physical < context.VirtualCompare ? null : TimeOfCount(physical);
+        }
+
         /// <summary>Recomputes every output at the owner's current time; returns the next time an output rises.</summary>
         internal void Update()
         {
@@ -309,4 +337,10 @@ namespace Antmicro.Renode.Peripherals.Timers
         private ulong hypervisorControl;
         private ulong kernelControl;
     }
+}
+
+namespace Antmicro.Renode.Peripherals.Timers
+{
+    /// <summary>CNTP_CTL/CVAL_EL0, CNTV_CTL/CVAL_EL0 and CNTKCTL_EL1 of one vCPU (ISTATUS is recomputed, not saved).</summary>
+    public readonly record struct El1TimerContext(ulong PhysicalControl, ulong PhysicalCompare, ulong VirtualControl, ulong VirtualCompare, ulong KernelControl);
 }

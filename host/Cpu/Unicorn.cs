@@ -43,6 +43,9 @@ namespace RenodeGic.Host.Cpu
         public const int RegFarEl0 = 280;
         public const int RegVbarEl0 = 286;
         public const int RegCpReg = 290;
+        public const int RegV0 = 228; // V0..V31: 128 bits each
+        public const int RegFpcr = 291;
+        public const int RegFpsr = 292;
 
         public const int ErrOk = 0;
 

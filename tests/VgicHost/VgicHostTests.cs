@@ -218,6 +218,47 @@ namespace RenodeGic.Tests.VgicHost
             lrs.Fold(vcpu, port);
             Assert.That(irq.Pending || irq.Active || vcpu.ApList.Contains(irq), Is.False, "line low after the EOI: gone");
         }
+
+        [Test]
+        public void TrappedSgiWritesReachTheNamedVcpusOfTheRightGroup()
+        {
+            // The syndrome of MSR ICC_SGI1R_EL1, x7 as the GIC reports the trap.
+            Assert.That(VirtualSgi.TryDecodeTrap(GicSystemRegisterTrap.Syndrome(SysReg.IccSgi1rEl1, 7, isRead: false), out var encoding, out var rt, out var isRead), Is.True);
+            Assert.That((encoding, rt, isRead), Is.EqualTo((SysReg.IccSgi1rEl1, 7, false)));
+            Assert.That(VirtualSgi.TryDecodeTrap(GicSystemRegisterTrap.Syndrome(SysReg.IccSgi0rEl1, 31, isRead: false), out encoding, out rt, out _), Is.True);
+            Assert.That((encoding, rt), Is.EqualTo((SysReg.IccSgi0rEl1, 31)), "Rt 31: XZR");
+            Assert.That(VirtualSgi.TryDecodeTrap((0x16UL << 26) | (1UL << 25), out _, out _, out _), Is.False, "an HVC is not a system-register trap");
+            Assert.That(VirtualSgi.IsSgiRegister(SysReg.IccDirEl1), Is.False);
+
+            static ulong Sgi(uint intid, uint targetList, ulong aff1 = 0, ulong rs = 0, bool irm = false) =>
+                ((ulong)intid << 24) | targetList | (aff1 << 16) | (rs << 44) | (irm ? 1UL << 40 : 0);
+            static bool[] PendingOf(VgicDomain domain, uint intid) => domain.Vcpus.Select(v => v.Private[intid].Pending).ToArray();
+
+            var four = Domain(4);
+            Assert.Multiple(() =>
+            {
+                // IRM = 1: every vCPU but the sender; TargetList and Aff1 ignored.
+                Assert.That(VirtualSgi.Generate(four, four.Vcpus[1], SysReg.IccSgi1rEl1, Sgi(9, 0x2, aff1: 0x12, irm: true)), Is.EqualTo(3));
+                Assert.That(PendingOf(four, 9), Is.EqualTo(new[] { true, false, true, true }));
+                // TargetList bits 0 and 5: vCPU 5 does not exist and is ignored; Aff1 = 1 names nobody.
+                Assert.That(VirtualSgi.Generate(four, four.Vcpus[0], SysReg.IccSgi1rEl1, Sgi(3, 0x21)), Is.EqualTo(1));
+                Assert.That(VirtualSgi.Generate(four, four.Vcpus[0], SysReg.IccSgi1rEl1, Sgi(3, 0x4, aff1: 1)), Is.Zero);
+                Assert.That(PendingOf(four, 3), Is.EqualTo(new[] { true, false, false, false }));
+                // Groups (one security state): SGI0R only Group 0 SGIs, SGI1R only Group 1, ASGI1R none.
+                four.Vcpus[2].Private[4].Group = 0;
+                Assert.That(VirtualSgi.Generate(four, four.Vcpus[0], SysReg.IccSgi1rEl1, Sgi(4, 0xC)), Is.EqualTo(1), "Group 0 SGI on vCPU 2 ignored");
+                Assert.That(VirtualSgi.Generate(four, four.Vcpus[0], SysReg.IccSgi0rEl1, Sgi(4, 0xC)), Is.EqualTo(1), "Group 1 SGI on vCPU 3 ignored");
+                Assert.That(VirtualSgi.Generate(four, four.Vcpus[0], SysReg.IccAsgi1rEl1, Sgi(5, 0xF)), Is.Zero);
+                Assert.That(PendingOf(four, 4), Is.EqualTo(new[] { false, false, true, true }));
+                Assert.That(PendingOf(four, 5), Is.EqualTo(new[] { false, false, false, false }));
+            });
+
+            // RS = 1: TargetList bit n is Aff0 16 + n. 16 vCPUs have Aff0 0..15 (Aff1 0), so nobody is named, not vCPU n.
+            var sixteen = Domain(16);
+            Assert.That(VirtualSgi.Generate(sixteen, null, SysReg.IccSgi1rEl1, Sgi(2, 0xFFFF, rs: 1)), Is.Zero);
+            Assert.That(VirtualSgi.Targets(sixteen, null, Sgi(2, 0x8001)).Select(v => v.Id), Is.EqualTo(new[] { 0, 15 }), "RS = 0: Aff0 0 and 15");
+            Assert.That(PendingOf(sixteen, 2), Has.None.True);
+        }
     }
 
     [TestFixture]
@@ -240,14 +281,24 @@ namespace RenodeGic.Tests.VgicHost
         [TestCase("lpi-its", InjectionMode.V3)]
         [TestCase("spi", InjectionMode.V40)]
         [TestCase("lpi-its", InjectionMode.V40)]
-        public void FirmwareSamplePrintsTheSameTranscriptUnderTheModelAsOnABareGic(string sample, InjectionMode mode)
+        [TestCase("sgi-ipi", InjectionMode.V3)]
+        [TestCase("sgi-ipi", InjectionMode.V40)]
+        [TestCase("sgi-ipi-wfi", InjectionMode.V3)]
+        [TestCase("sgi-ipi-wfi", InjectionMode.V40)]
+        [TestCase("sgi-broadcast", InjectionMode.V3, 8)]
+        [TestCase("sgi-broadcast", InjectionMode.V40, 8)]
+        public void FirmwareSamplePrintsTheSameTranscriptUnderTheModelAsOnABareGic(string sample, InjectionMode mode, int cpus = 4)
         {
-            using var platform = new VgicPlatform(4, mode, WfiPolicy.Trap);
+            using var platform = new VgicPlatform(cpus, mode, WfiPolicy.Trap);
             platform.Boot(Sample(sample));
             Assert.That(platform.Run(5), Is.EqualTo(RunOutcome.SystemOff));
             var expected = File.ReadAllText(Path.Combine(Root, "firmware-samples", "expected", sample + ".el1.txt"));
             Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(expected));
             Assert.That(platform.Domain.Stats[ExitCause.Mmio], Is.GreaterThan(0), "the guest's GIC accesses were trapped");
+            if(sample.StartsWith("sgi-"))
+            {
+                Assert.That(platform.Domain.Stats[ExitCause.SgiTrap], Is.GreaterThan(0), "the guest's ICC_SGI1R_EL1 writes were trapped and emulated");
+            }
         }
 
         [Test]

@@ -27,6 +27,7 @@ namespace RenodeGic.VgicHost.Bench
             this.jitterNs = jitterNs;
             msiAt = new ulong[queues];
             outstanding = new bool[queues];
+            queueCompletions = new long[queues];
             random = new ulong[queues];
             for(var q = 0; q < queues; q++)
             {
@@ -40,6 +41,9 @@ namespace RenodeGic.VgicHost.Bench
         public List<ulong> Latencies { get; } = new List<ulong>();
 
         public long Completions { get; private set; }
+
+        /// <summary>Completions per queue over the whole run (warm-up included): a queue that stalls stands out.</summary>
+        public long[] QueueCompletions => queueCompletions;
 
         /// <summary>MSIs the ITS did not turn into a pending interrupt (should stay 0).</summary>
         public long DroppedMsis { get; private set; }
@@ -107,6 +111,7 @@ namespace RenodeGic.VgicHost.Bench
                         Latencies.Add(latency);
                         Completions++;
                     }
+                    queueCompletions[q]++;
                     Completed?.Invoke(q, msiAt[q], now);
                     msiAt[q] = 0;
                 }
@@ -132,6 +137,7 @@ namespace RenodeGic.VgicHost.Bench
         private readonly ulong jitterNs;
         private readonly ulong[] msiAt;
         private readonly bool[] outstanding;
+        private readonly long[] queueCompletions;
         private readonly ulong[] random;
     }
 }

@@ -1,5 +1,5 @@
 // vgic-bench: the experiment of seed 000 on the model. An I/O-like workload at queue depth 1 on 4 vCPUs (one per
-// physical CPU) runs under GICv3-emulated injection, GICv4.0 direct injection and GICv4.1, each with WFI trapped
+// physical CPU, or sharing fewer CPUs with --cpus, which adds the adaptive WFI policy) runs under GICv3-emulated injection, GICv4.0 direct injection and GICv4.1, each with WFI trapped
 // and native; per configuration: interrupts, exits per interrupt, p50/p99/p99.9/p99.99 latency from the device's
 // MSI to the guest handler (virtual µs), throughput (completions per virtual second). Everything is virtual time:
 // two runs print the same bytes. Nothing in here depends on the mode: the differences come from the mechanisms
@@ -21,6 +21,11 @@ namespace RenodeGic.VgicHost.Bench
     public sealed record BenchSettings
     {
         public int Vcpus { get; init; } = 4;
+        /// <summary>Physical CPUs the vCPUs run on (null: one per vCPU). Fewer than vCPUs makes them share cores.</summary>
+        public int? PhysicalCpus { get; init; }
+        public int Cpus => PhysicalCpus ?? Vcpus;
+        /// <summary>Whether the adaptive WFI policy is measured too (it differs from native only when vCPUs share cores).</summary>
+        public bool Oversubscribed => Cpus < Vcpus;
         public ulong DurationNs { get; init; } = 200_000_000;
         public ulong WarmupNs { get; init; } = 10_000_000;
         public ulong ServiceNs { get; init; } = 20_000;
@@ -46,6 +51,8 @@ namespace RenodeGic.VgicHost.Bench
         [JsonPropertyName("doorbells")] public long Doorbells { get; init; }
         [JsonPropertyName("maintenanceInterrupts")] public long MaintenanceInterrupts { get; init; }
         [JsonPropertyName("worldSwitches")] public long WorldSwitches { get; init; }
+        [JsonPropertyName("vcpuSwitches")] public long VcpuSwitches { get; init; }
+        [JsonPropertyName("migrations")] public long Migrations { get; init; }
         [JsonPropertyName("itsCommands")] public long ItsCommands { get; init; }
         [JsonIgnore] public ulong[] Latencies { get; init; } = Array.Empty<ulong>();
     }
@@ -58,14 +65,23 @@ namespace RenodeGic.VgicHost.Bench
             var svgDir = new Option<DirectoryInfo?>("--svg-dir") { Description = "Write a latency histogram (SVG) per configuration here" };
             var trace = new Option<FileInfo?>("--trace") { Description = "Write an interrupt timeline (Chrome/Perfetto trace JSON) to this file" };
             var duration = new Option<double>("--duration-ms") { Description = "Virtual milliseconds per configuration", DefaultValueFactory = _ => 200.0 };
+            var cpus = new Option<int>("--cpus") { Description = "Physical CPUs for the 4 vCPUs (1..4; fewer than 4 makes vCPUs share cores and adds the adaptive WFI policy)", DefaultValueFactory = _ => 4 };
+            cpus.Validators.Add(result =>
+            {
+                var n = result.GetValueOrDefault<int>();
+                if(n < 1 || n > 4)
+                {
+                    result.AddError("--cpus takes 1 to 4");
+                }
+            });
             var command = new Command("vgic-bench", "I/O-like MSI workload at queue depth 1 under GICv3 emulation, GICv4.0 and GICv4.1 direct injection")
             {
-                json, svgDir, trace, duration,
+                json, svgDir, trace, duration, cpus,
             };
             command.SetAction(r =>
             {
                 _ = new Host.Cli.ConsoleLog(Environment.GetEnvironmentVariable("VGIC_BENCH_LOG") ?? "error");
-                var settings = new BenchSettings { DurationNs = (ulong)(r.GetValue(duration) * 1e6) };
+                var settings = new BenchSettings { DurationNs = (ulong)(r.GetValue(duration) * 1e6), PhysicalCpus = r.GetValue(cpus) };
                 var traceBuilder = r.GetValue(trace) != null ? new TraceBuilder() : null;
                 var results = RunAll(Host.Cli.Runner.RepositoryRoot, settings, traceBuilder);
                 if(Console.IsOutputRedirected || AnsiConsole.Profile.Width < 160)
@@ -95,7 +111,7 @@ namespace RenodeGic.VgicHost.Bench
         }
 
         public static readonly (InjectionMode Mode, string Name)[] Modes = { (InjectionMode.V3, "v3"), (InjectionMode.V40, "v4.0"), (InjectionMode.V41, "v4.1") };
-        public static readonly (WfiPolicy Wfi, string Name)[] WfiPolicies = { (WfiPolicy.Trap, "trap"), (WfiPolicy.Native, "native") };
+        public static readonly (WfiPolicy Wfi, string Name)[] WfiPolicies = { (WfiPolicy.Trap, "trap"), (WfiPolicy.Native, "native"), (WfiPolicy.Adaptive, "adaptive") };
 
         public static List<BenchResult> RunAll(string repositoryRoot, BenchSettings settings, TraceBuilder? trace = null)
         {
@@ -106,6 +122,10 @@ namespace RenodeGic.VgicHost.Bench
             {
                 foreach(var (wfi, wfiName) in WfiPolicies)
                 {
+                    if(wfi == WfiPolicy.Adaptive && !settings.Oversubscribed)
+                    {
+                        continue; // with a core per vCPU nobody ever waits: adaptive is native
+                    }
                     results.Add(Run(image, mode, modeName, wfi, wfiName, settings, trace, pid++));
                 }
             }
@@ -115,7 +135,7 @@ namespace RenodeGic.VgicHost.Bench
         public static BenchResult Run(byte[] image, InjectionMode mode, string modeName, WfiPolicy wfi, string wfiName, BenchSettings settings,
             TraceBuilder? trace = null, int pid = 0)
         {
-            using var platform = new VgicPlatform(settings.Vcpus, mode, wfi, settings.Costs);
+            using var platform = new VgicPlatform(settings.Cpus, mode, wfi, settings.Costs, vcpus: settings.Vcpus);
             var scheduler = CpuScheduler.For(platform.Machine);
             var device = new BenchDevice(scheduler, platform.PhysicalItses[0], settings.Vcpus, settings.ServiceNs, settings.JitterNs)
             {
@@ -160,16 +180,22 @@ namespace RenodeGic.VgicHost.Bench
             var doorbellsBefore = stats.DoorbellsTaken;
             var maintenanceBefore = stats.MaintenanceInterrupts;
             var switchesBefore = stats.WorldSwitches;
+            var vcpuSwitchesBefore = stats.VcpuSwitches;
+            var migrationsBefore = stats.Migrations;
             var itsBefore = stats.PhysicalItsCommands;
             platform.Run(settings.DurationNs / 1e9);
             if(Environment.GetEnvironmentVariable("VGIC_BENCH_DEBUG") != null)
             {
-                for(var i = 0; i < settings.Vcpus; i++)
+                for(var i = 0; i < settings.Cpus; i++)
                 {
                     var hppir = platform.Hypervisor.PortOf(i).ReadSystemRegister(SysReg.Encode(3, 0, 12, 12, 2));
-                    Console.Error.WriteLine($"cpu{i}: hppir1 {hppir} state {platform.Cpu(i).State} line {platform.Cpu(i).HasInterruptLineRaised} pc 0x{platform.Cpu(i).PC:X} vcpu {platform.Domain.Vcpus[i].State} ap {platform.Domain.Vcpus[i].ApList.Count}");
+                    Console.Error.WriteLine($"cpu{i}: hppir1 {hppir} state {platform.Cpu(i).State} line {platform.Cpu(i).HasInterruptLineRaised} pc 0x{platform.Cpu(i).PC:X} loaded {platform.Hypervisor.LoadedOn(i)}");
                 }
-                Console.Error.WriteLine($"--- {label}: dropped MSIs {device.DroppedMsis}, lpi owners {platform.Hypervisor.PhysicalLpiOwners.Count}; guest output:\n{platform.Output}\n--- its log:\n{string.Join("\n", platform.Its?.Log ?? new List<string>())}");
+                foreach(var vcpu in platform.Domain.Vcpus)
+                {
+                    Console.Error.WriteLine($"{vcpu}: {vcpu.State} on cpu{vcpu.PhysicalCpu} ap {vcpu.ApList.Count} switch-ins {vcpu.SwitchIns} migrations {vcpu.Migrations}");
+                }
+                Console.Error.WriteLine($"--- {label}: completions per queue {string.Join(" ", device.QueueCompletions)}, dropped MSIs {device.DroppedMsis}, lpi owners {platform.Hypervisor.PhysicalLpiOwners.Count}; guest output:\n{platform.Output}\n--- its log:\n{string.Join("\n", platform.Its?.Log ?? new List<string>())}");
             }
             var latencies = device.Latencies.ToArray();
             Array.Sort(latencies);
@@ -198,6 +224,8 @@ namespace RenodeGic.VgicHost.Bench
                 Doorbells = stats.DoorbellsTaken - doorbellsBefore,
                 MaintenanceInterrupts = stats.MaintenanceInterrupts - maintenanceBefore,
                 WorldSwitches = stats.WorldSwitches - switchesBefore,
+                VcpuSwitches = stats.VcpuSwitches - vcpuSwitchesBefore,
+                Migrations = stats.Migrations - migrationsBefore,
                 ItsCommands = stats.PhysicalItsCommands - itsBefore,
                 Latencies = latencies,
             };
@@ -221,8 +249,16 @@ namespace RenodeGic.VgicHost.Bench
 
         public static Table Table(IEnumerable<BenchResult> results, BenchSettings settings)
         {
-            var table = new Table().Title(Markup.Escape($"vgic-bench: {settings.Vcpus} vCPUs, QD1 each, service {settings.ServiceNs / 1000.0:0.#}+[0,{settings.JitterNs / 1000.0:0.#}) µs, {settings.DurationNs / 1e6:0.#} ms virtual"));
-            foreach(var column in new[] { "mode", "wfi", "interrupts", "exits/int", "p50 µs", "p99 µs", "p99.9 µs", "p99.99 µs", "IOPS", "exits by cause" })
+            var cores = settings.Oversubscribed ? $" on {settings.Cpus} CPU(s)" : "";
+            var table = new Table().Title(Markup.Escape($"vgic-bench: {settings.Vcpus} vCPUs{cores}, QD1 each, service {settings.ServiceNs / 1000.0:0.#}+[0,{settings.JitterNs / 1000.0:0.#}) µs, {settings.DurationNs / 1e6:0.#} ms virtual"));
+            var columns = new List<string> { "mode", "wfi", "interrupts", "exits/int", "p50 µs", "p99 µs", "p99.9 µs", "p99.99 µs", "IOPS" };
+            if(settings.Oversubscribed)
+            {
+                columns.Add("vCPU switches");
+                columns.Add("migrations");
+            }
+            columns.Add("exits by cause");
+            foreach(var column in columns)
             {
                 table.AddColumn(column);
             }
@@ -230,12 +266,26 @@ namespace RenodeGic.VgicHost.Bench
             {
                 if(r.Status != "ok")
                 {
-                    table.AddRow(r.Mode, r.Wfi, Markup.Escape(r.Status), "", "", "", "", "", "", "");
+                    var blocked = new List<string> { r.Mode, r.Wfi, Markup.Escape(r.Status) };
+                    while(blocked.Count < columns.Count)
+                    {
+                        blocked.Add("");
+                    }
+                    table.AddRow(blocked.ToArray());
                     continue;
                 }
-                table.AddRow(r.Mode, r.Wfi, r.Interrupts.ToString(CultureInfo.InvariantCulture), F(r.ExitsPerInterrupt), F(r.P50Us), F(r.P99Us), F(r.P999Us), F(r.P9999Us),
+                var row = new List<string>
+                {
+                    r.Mode, r.Wfi, r.Interrupts.ToString(CultureInfo.InvariantCulture), F(r.ExitsPerInterrupt), F(r.P50Us), F(r.P99Us), F(r.P999Us), F(r.P9999Us),
                     r.Throughput.ToString("0", CultureInfo.InvariantCulture),
-                    Markup.Escape(string.Join(" ", r.ExitsByCause.Select(kv => $"{kv.Key}:{kv.Value}"))));
+                };
+                if(settings.Oversubscribed)
+                {
+                    row.Add(r.VcpuSwitches.ToString(CultureInfo.InvariantCulture));
+                    row.Add(r.Migrations.ToString(CultureInfo.InvariantCulture));
+                }
+                row.Add(Markup.Escape(string.Join(" ", r.ExitsByCause.Select(kv => $"{kv.Key}:{kv.Value}"))));
+                table.AddRow(row.ToArray());
             }
             return table;
         }

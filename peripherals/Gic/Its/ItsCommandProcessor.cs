@@ -210,9 +210,17 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
                 return result;
             }
             var from = gic.RedistributorOf(oldCte.Processor);
+            var to = gic.RedistributorOf(newCte.Processor);
+            // The destination may hold a configuration of this LPI cached before it was last changed (the INV went to the
+            // old Redistributor). Software issues no INV after MOVI (Linux does not), so the destination re-reads the
+            // LPI's Configuration table entry (IMPDEF, Redistributor.Lpi.cs; QEMU reads the table at every delivery).
+            if(to.LpisEnabled && to.Lpis!.Contains(ite.Intid))
+            {
+                to.InvalidateLpi(ite.Intid, "MOVI");
+            }
             if(from.LpisEnabled && from.Lpis!.Contains(ite.Intid) && from.ClearLpiPending(ite.Intid, "MOVI"))
             {
-                gic.RedistributorOf(newCte.Processor).SetLpiPending(ite.Intid, "MOVI");
+                to.SetLpiPending(ite.Intid, "MOVI");
             }
             return ItsCommandResult.Done;
         }

@@ -16,6 +16,8 @@
 // - GICR_PROPBASER and GICR_PENDBASER are read-only while EnableLPIs = 1 (writes logged and ignored).
 // - The LPI INTID space of this Redistributor is min(PROPBASER.IDbits + 1, GICD_TYPER.IDbits + 1) bits; with
 //   fewer than 14 bits there are no LPIs (IHI 0069: IDbits below 0b01101 means LPIs are not supported).
+// - An LPI moved here by ITS MOVI or MOVALL has its configuration re-read from the table: software sends INV to the
+//   Redistributor the LPI was on, not to the one it moves to.
 // - GICR_INVLPIR and GICR_INVALLR are implemented whether or not DirectLPI is (they only refresh the cache);
 //   GICR_SETLPIR/GICR_CLRLPIR only with the ArmGicV3 option directLpi (GICR_TYPER.DirectLPI = 1), otherwise a
 //   write is a guest error and ignored.
@@ -117,6 +119,7 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             lpis.ForEachPending(intid =>
             {
                 lpis.ClearPending(intid);
+                target.InvalidateLpi(intid, who); // as for MOVI: the destination's cached configuration may be stale
                 target.SetLpiPending(intid, who);
             });
             gic.Arbiter.MarkDirty(ProcessorNumber);

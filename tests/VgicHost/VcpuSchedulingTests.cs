@@ -1,0 +1,137 @@
+// Several vCPUs per physical CPU under the VGIC host model: the same firmware transcripts as on a bare GIC when
+// vCPUs share cores (world switches save and restore the core, the virtual CPU interface and the timers),
+// migrations move the vPE (VMOVP) and the guest keeps running, and the adaptive WFI policy traps only while
+// another vCPU waits for the core.
+using System.IO;
+using Antmicro.Renode.Peripherals.CPU;
+using NUnit.Framework;
+using RenodeGic.Host.Emulation;
+using RenodeGic.VgicHost;
+
+namespace RenodeGic.Tests.VgicHost
+{
+    [TestFixture]
+    public class VcpuSchedulingTests
+    {
+        private static string Root => RenodeGic.Host.Cli.Runner.RepositoryRoot;
+
+        private static byte[] Sample(string name)
+        {
+            var path = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
+            if(!File.Exists(path))
+            {
+                Assert.Ignore($"{path} is not built (make -C firmware-samples)");
+            }
+            return File.ReadAllBytes(path);
+        }
+
+        private static string Expected(string sample) =>
+            File.ReadAllText(Path.Combine(Root, "firmware-samples", "expected", sample + ".el1.txt"));
+
+        [TestCase("lpi-its", 1, 2, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("lpi-its", 1, 2, InjectionMode.V40, WfiPolicy.Trap)]
+        [TestCase("lpi-its", 1, 2, InjectionMode.V40, WfiPolicy.Adaptive)]
+        [TestCase("lpi-its", 1, 2, InjectionMode.V3, WfiPolicy.Native)]
+        public void VcpusSharingCoresPrintTheBareGicTranscript(string sample, int cores, int vcpus, InjectionMode mode, WfiPolicy wfi)
+        {
+            using var platform = new VgicPlatform(cores, mode, wfi, vcpus: vcpus);
+            platform.Boot(Sample(sample));
+            Assert.That(platform.Run(10), Is.EqualTo(RunOutcome.SystemOff), platform.Output);
+            Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(Expected(sample)));
+            Assert.That(platform.Domain.Stats.VcpuSwitches, Is.GreaterThan(0), "vCPUs shared the cores");
+        }
+
+        [Test]
+        public void SavedContextRoundTripsThroughTheCore()
+        {
+            // A context loaded into a core reads back the same (the Unicorn register ids and the SP banking are right).
+            using var platform = new VgicPlatform(1, InjectionMode.V3, WfiPolicy.Trap);
+            platform.Boot(Sample("spi"));
+            const ulong loop = 0x4100_0000;
+            platform.Machine.SystemBus.WriteDoubleWord(loop, 0x1400_0000); // b .
+            var cpu = platform.Cpu(0);
+            var context = GuestEl1Context.ForEntry(loop, 0x1234, 0x8000_0003);
+            for(var i = 0; i < 31; i++)
+            {
+                context.X[i] = 0x1000UL * (ulong)i + 7;
+            }
+            for(var i = 0; i < 64; i++)
+            {
+                context.V[i] = 0xABCD_0000UL + (ulong)i;
+            }
+            context.SpEl0 = 0x4100_8000;
+            context.SpEl1 = 0x4200_0000;
+            context.Fpcr = 0x0300_0000; // RMode = toward zero
+            context.Fpsr = 0x10;
+            context.System[0] = 0x4008_1234; // ELR_EL1
+            context.System[4] = 0x4008_8000; // VBAR_EL1
+            context.System[13] = 0xFF44_0400; // MAIR_EL1
+            context.System[16] = 0x5555; // TPIDR_EL1
+            cpu.LoadGuestContext(context);
+            // The trampoline's ERET and the guest's first block complete the load; the guest then spins at EL1.
+            platform.Machine.Runner!.RunFor(Antmicro.Renode.Time.TimeInterval.FromMicroseconds(2));
+            var back = cpu.SaveGuestContext();
+            Assert.Multiple(() =>
+            {
+                Assert.That(back.Vmpidr, Is.EqualTo(0x8000_0003UL));
+                Assert.That(back.Pc, Is.EqualTo(loop));
+                Assert.That(back.X, Is.EqualTo(context.X));
+                Assert.That(back.SpEl0, Is.EqualTo(context.SpEl0));
+                Assert.That(back.SpEl1, Is.EqualTo(context.SpEl1), "EL1h: the live SP is SP_EL1");
+                Assert.That(back.V, Is.EqualTo(context.V));
+                Assert.That(back.Fpcr, Is.EqualTo(context.Fpcr));
+                Assert.That(back.Fpsr, Is.EqualTo(context.Fpsr));
+                Assert.That(back.System[0], Is.EqualTo(context.System[0]), "ELR_EL1 put back after the trampoline");
+                Assert.That(back.System[4], Is.EqualTo(context.System[4]));
+                Assert.That(back.System[13], Is.EqualTo(context.System[13]));
+                Assert.That(back.System[16], Is.EqualTo(context.System[16]));
+                Assert.That((back.Pstate >> 2) & 3, Is.EqualTo(1UL), "at EL1");
+            });
+        }
+
+        [TestCase(InjectionMode.V3)]
+        [TestCase(InjectionMode.V40)]
+        public void MigratedVcpusKeepRunningAndTheirVpeFollows(InjectionMode mode)
+        {
+            // vCPU 1 moves between the two cores while lpi-its runs: its LPIs (MOVI to CPU 1) must still arrive.
+            using var platform = new VgicPlatform(2, mode, WfiPolicy.Trap);
+            platform.Boot(Sample("lpi-its"));
+            var vcpu1 = platform.Domain.Vcpus[1];
+            var outcome = RunOutcome.TimeElapsed;
+            for(var step = 0; step < 400 && outcome == RunOutcome.TimeElapsed; step++)
+            {
+                outcome = platform.Machine.Runner!.RunFor(Antmicro.Renode.Time.TimeInterval.FromMicroseconds(50));
+                if(vcpu1.State != VcpuState.Off)
+                {
+                    platform.Hypervisor.MigrateVcpu(vcpu1, 1 - vcpu1.PhysicalCpu);
+                }
+            }
+            Assert.That(outcome, Is.EqualTo(RunOutcome.SystemOff), platform.Output);
+            Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(Expected("lpi-its")));
+            Assert.That(vcpu1.Migrations, Is.GreaterThan(2));
+            if(mode == InjectionMode.V40)
+            {
+                Assert.That(platform.Domain.Stats.Vmovps, Is.GreaterThan(2), "each move is a VMOVP");
+                Assert.That(vcpu1.Vpe!.Column, Is.EqualTo(vcpu1.PhysicalCpu), "the vPE is mapped where the vCPU is");
+            }
+        }
+
+        [Test]
+        public void AdaptiveWfiTrapsOnlyWhileAnotherVcpuWaits()
+        {
+            // One vCPU per core: adaptive behaves as native (no WFI exits); two on one core: WFIs trap.
+            using var alone = new VgicPlatform(2, InjectionMode.V3, WfiPolicy.Adaptive);
+            alone.Boot(Sample("lpi-its"));
+            Assert.That(alone.Run(10), Is.EqualTo(RunOutcome.SystemOff));
+            using var shared = new VgicPlatform(1, InjectionMode.V3, WfiPolicy.Adaptive, vcpus: 2);
+            shared.Boot(Sample("lpi-its"));
+            Assert.That(shared.Run(10), Is.EqualTo(RunOutcome.SystemOff));
+            Assert.Multiple(() =>
+            {
+                Assert.That(alone.Domain.Stats[ExitCause.Wfi], Is.EqualTo(0));
+                Assert.That(shared.Domain.Stats[ExitCause.Wfi], Is.GreaterThan(0));
+                Assert.That(shared.Output, Is.EqualTo(alone.Output));
+            });
+        }
+    }
+}
