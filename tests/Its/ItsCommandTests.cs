@@ -161,6 +161,21 @@ namespace RenodeGic.Tests.Its
         }
 
         [Test]
+        public void MoviShouldNotLeaveTheNewRedistributorWithAStaleConfiguration()
+        {
+            // Both Redistributors cache LPI 8194 as disabled; it is then enabled with an INV that reaches only CPU 0,
+            // where it is mapped. After MOVI to CPU 2 (software sends no INV there), its MSIs must be signalled.
+            h.SetLpiConfiguration(8194, 0xA0, enabled: false);
+            h.MapEvent(0, 1, 8194, icid: 0, processor: 0);
+            h.Commands(Mapc(1, 2), Invall(0), Invall(1));
+            h.SetLpiConfiguration(8194, 0xA0, enabled: true);
+            h.Commands(Inv(0, 1), Movi(0, 1, 1));
+            Assert.That(h.Its.SendMsi(0, 1), Is.True);
+            Assert.That(h.Hppir(2), Is.EqualTo(8194), "the moved LPI uses the configuration in memory");
+            Assert.That(h.AcknowledgeAndEnd(2), Is.EqualTo(8194));
+        }
+
+        [Test]
         public void MovallShouldMoveEveryPendingLpi()
         {
             h.Commands(Mapd(0, 8, ItsHarness.IttOf(0)), Mapc(0, 0), Mapti(0, 0, 8192, 0), Mapti(0, 1, 8193, 0), Int(0, 0), Int(0, 1), Movall(0, 1));

@@ -7,6 +7,7 @@ using Antmicro.Renode.Peripherals.CPU;
 using NUnit.Framework;
 using RenodeGic.Host.Emulation;
 using RenodeGic.VgicHost;
+using RenodeGic.VgicHost.Bench;
 
 namespace RenodeGic.Tests.VgicHost
 {
@@ -114,6 +115,26 @@ namespace RenodeGic.Tests.VgicHost
                 Assert.That(platform.Domain.Stats.Vmovps, Is.GreaterThan(2), "each move is a VMOVP");
                 Assert.That(vcpu1.Vpe!.Column, Is.EqualTo(vcpu1.PhysicalCpu), "the vPE is mapped where the vCPU is");
             }
+        }
+
+        [TestCase(InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase(InjectionMode.V40, WfiPolicy.Trap)]
+        [TestCase(InjectionMode.V41, WfiPolicy.Trap)]
+        [TestCase(InjectionMode.V41, WfiPolicy.Adaptive)]
+        public void FourVcpusOnTwoCoresKeepEveryQueueOfTheBenchGoing(InjectionMode mode, WfiPolicy wfi)
+        {
+            // The bench's 4 queues at QD1 on 4 vCPUs sharing 2 cores: vCPUs block, wake, get stolen by the idle core
+            // (VMOVP/MOVI). A lost wake-up or a doorbell/LPI that stops at the wrong Redistributor stalls a queue for good.
+            var settings = new BenchSettings { DurationNs = 10_000_000, WarmupNs = 1_000_000, PhysicalCpus = 2 };
+            var result = VgicBench.Run(GuestImage.Build(Root), mode, mode.ToString(), wfi, wfi.ToString(), settings, queueCompletions: out var perQueue);
+            Assert.Multiple(() =>
+            {
+                Assert.That(result.VcpuSwitches, Is.GreaterThan(100));
+                foreach(var completed in perQueue)
+                {
+                    Assert.That(completed, Is.GreaterThan(result.Interrupts / 8), $"every queue progresses: {string.Join(" ", perQueue)}");
+                }
+            });
         }
 
         [Test]

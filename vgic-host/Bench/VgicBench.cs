@@ -135,6 +135,14 @@ namespace RenodeGic.VgicHost.Bench
         public static BenchResult Run(byte[] image, InjectionMode mode, string modeName, WfiPolicy wfi, string wfiName, BenchSettings settings,
             TraceBuilder? trace = null, int pid = 0)
         {
+            return Run(image, mode, modeName, wfi, wfiName, settings, out _, trace, pid);
+        }
+
+        /// <summary>As above; <paramref name="queueCompletions"/> gets the completions of each queue over the whole run.</summary>
+        public static BenchResult Run(byte[] image, InjectionMode mode, string modeName, WfiPolicy wfi, string wfiName, BenchSettings settings,
+            out long[] queueCompletions, TraceBuilder? trace = null, int pid = 0)
+        {
+            queueCompletions = System.Array.Empty<long>();
             using var platform = new VgicPlatform(settings.Cpus, mode, wfi, settings.Costs, vcpus: settings.Vcpus);
             var scheduler = CpuScheduler.For(platform.Machine);
             var device = new BenchDevice(scheduler, platform.PhysicalItses[0], settings.Vcpus, settings.ServiceNs, settings.JitterNs)
@@ -197,6 +205,7 @@ namespace RenodeGic.VgicHost.Bench
                 }
                 Console.Error.WriteLine($"--- {label}: completions per queue {string.Join(" ", device.QueueCompletions)}, dropped MSIs {device.DroppedMsis}, lpi owners {platform.Hypervisor.PhysicalLpiOwners.Count}; guest output:\n{platform.Output}\n--- its log:\n{string.Join("\n", platform.Its?.Log ?? new List<string>())}");
             }
+            queueCompletions = (long[])device.QueueCompletions.Clone();
             var latencies = device.Latencies.ToArray();
             Array.Sort(latencies);
             var interrupts = device.Completions;

@@ -179,12 +179,13 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
         private ItsCommandResult VMovP41(ItsCommand command, uint vpeId, int processor)
         {
             var result = MoveVpeEverywhere(vpeId, processor);
-            if(result != ItsCommandResult.Done || command[ItsVirtual41Fields.VmovpDoorbellValid] == 0)
+            if(result != ItsCommandResult.Done)
             {
                 return result;
             }
+            var newDoorbell = command[ItsVirtual41Fields.VmovpDoorbellValid] != 0;
             var doorbell = (uint)command[ItsVirtual41Fields.VmovpDefaultDoorbell];
-            if(doorbell != SpuriousIntid && !IsLpi(doorbell))
+            if(newDoorbell && doorbell != SpuriousIntid && !IsLpi(doorbell))
             {
                 return Skip("Default Doorbell {0} is neither 1023 (none) nor an LPI (the vPE was moved, its doorbell kept)", doorbell);
             }
@@ -197,7 +198,19 @@ namespace Antmicro.Renode.Peripherals.IRQControllers
             {
                 return Stall("vPE table entry", address);
             }
-            return Write64(address + 8, (entry with { DefaultDoorbell = (int)doorbell }).EncodeDw1());
+            if(newDoorbell)
+            {
+                entry = entry with { DefaultDoorbell = (int)doorbell };
+                result = Write64(address + 8, entry.EncodeDw1());
+            }
+            // The doorbell now rings at the new Redistributor, whose cached configuration of that LPI may predate the
+            // INVDB software sent to the old one: it re-reads it (as for MOVI, Redistributor.Lpi.cs).
+            var target = gic.RedistributorOf(processor);
+            if(result == ItsCommandResult.Done && entry.DefaultDoorbell != VpeConfigEntry.NoDoorbell && target.LpisEnabled && target.Lpis!.Contains(entry.DefaultDoorbell))
+            {
+                target.InvalidateLpi(entry.DefaultDoorbell, "VMOVP");
+            }
+            return result;
         }
 
         private ItsCommandResult WriteEntry(ulong address, VpeConfigEntry entry)

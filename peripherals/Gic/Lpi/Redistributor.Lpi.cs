@@ -16,8 +16,9 @@
 // - GICR_PROPBASER and GICR_PENDBASER are read-only while EnableLPIs = 1 (writes logged and ignored).
 // - The LPI INTID space of this Redistributor is min(PROPBASER.IDbits + 1, GICD_TYPER.IDbits + 1) bits; with
 //   fewer than 14 bits there are no LPIs (IHI 0069: IDbits below 0b01101 means LPIs are not supported).
-// - An LPI moved here by ITS MOVI or MOVALL has its configuration re-read from the table: software sends INV to the
-//   Redistributor the LPI was on, not to the one it moves to.
+// - An LPI moved here by ITS MOVI or MOVALL, and the GICv4.1 default doorbell of a vPE moved here by VMOVP, has its
+//   configuration re-read from the table: software sends INV (INVDB) to the Redistributor the LPI was on, not to the
+//   one it moves to.
 // - GICR_INVLPIR and GICR_INVALLR are implemented whether or not DirectLPI is (they only refresh the cache);
 //   GICR_SETLPIR/GICR_CLRLPIR only with the ArmGicV3 option directLpi (GICR_TYPER.DirectLPI = 1), otherwise a
 //   write is a guest error and ignored.
