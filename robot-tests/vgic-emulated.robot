@@ -1,8 +1,8 @@
 *** Settings ***
 Documentation     Guests under the VGIC host model (vgic-host/): unmodified firmware whose GIC accesses are trapped and
 ...               emulated (virtual GICD/GICR/ITS) while its ICC_* accesses reach the virtual CPU interface, in GICv3
-...               emulated injection (list registers) and GICv4.0 direct injection. The lines are the samples' own, as
-...               on a bare GIC (firmware-samples/expected/spi.el1.txt, lpi-its.el1.txt).
+...               emulated injection (list registers) and GICv4.0 direct injection, with one vCPU per core or several
+...               sharing one. The lines are the samples' own, as on a bare GIC (firmware-samples/expected/*.el1.txt).
 Suite Setup       Setup
 Suite Teardown    Teardown
 Test Setup        Reset Emulation
@@ -13,6 +13,7 @@ Resource          ${RENODEKEYWORDS}
 ${UART}           sysbus.uart0
 ${SPI}            @firmware-samples/build/spi.bin
 ${LPI}            @firmware-samples/build/lpi-its.bin
+${SGI}            @firmware-samples/build/sgi-ipi.bin
 
 *** Keywords ***
 Create Guest
@@ -47,6 +48,22 @@ Should Inject LPIs Directly In GICv4 Mode
     Wait For Line On Uart     re-enabled: intid 8192 rpr 0x50
     Wait For Line On Uart     cpu1 after movi: intid 8195
     Wait For Line On Uart     PASS
+
+Should Emulate Guest SGIs With vCPUs Sharing One Core
+    # Two vCPUs on one physical CPU: every ping and pong is a trapped ICC_SGI1R_EL1 write and a world switch.
+    Execute Command           vgic-guest --mode v3 --wfi trap --smp 1 --vcpus 2 ${SGI}
+    Create Terminal Tester    ${UART}    timeout=5
+    Start Emulation
+    Wait For Line On Uart     self sgi: intid 3 on cpu0
+    Wait For Line On Uart     cpu1: el 1 context 0x5a5a0001 gicr frame 1
+    Wait For Line On Uart     first ping: intid 5 on cpu1
+    Wait For Line On Uart     first pong: intid 6 on cpu0
+    Wait For Line On Uart     round trips: 1000
+    Wait For Line On Uart     affinity_info(cpu1) after cpu_off: 1 (OFF)
+    Wait For Line On Uart     PASS
+
+Should Reject More vCPUs Than The Model Supports
+    Run Keyword And Expect Error    *--vcpus takes 1 to 16*    Execute Command    vgic-guest --vcpus 17 ${SGI}
 
 Should Reject An Unknown Injection Mode
     Run Keyword And Expect Error    *v3, v4.0 or v4.1*    Execute Command    vgic-guest --mode v9 ${SPI}

@@ -33,6 +33,12 @@ namespace RenodeGic.Tests.VgicHost
         [TestCase("lpi-its", 1, 2, InjectionMode.V40, WfiPolicy.Trap)]
         [TestCase("lpi-its", 1, 2, InjectionMode.V40, WfiPolicy.Adaptive)]
         [TestCase("lpi-its", 1, 2, InjectionMode.V3, WfiPolicy.Native)]
+        [TestCase("sgi-ipi", 2, 4, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("sgi-ipi", 2, 4, InjectionMode.V40, WfiPolicy.Adaptive)]
+        [TestCase("sgi-ipi", 1, 4, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("sgi-ipi-wfi", 2, 4, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("sgi-broadcast", 4, 8, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("sgi-broadcast", 3, 8, InjectionMode.V41, WfiPolicy.Adaptive)]
         public void VcpusSharingCoresPrintTheBareGicTranscript(string sample, int cores, int vcpus, InjectionMode mode, WfiPolicy wfi)
         {
             using var platform = new VgicPlatform(cores, mode, wfi, vcpus: vcpus);
