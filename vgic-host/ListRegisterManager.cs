@@ -57,7 +57,9 @@ namespace RenodeGic.VgicHost
                             more = true;
                             break;
                         }
-                        var pending = irq.Pending && irq.Enabled;
+                        // A HW-mapped level interrupt is never listed pending and active: its pending state is the
+                        // physical one until the guest deactivates it (as KVM's vgic_v3_populate_lr).
+                        var pending = irq.Pending && irq.Enabled && !(irq.Hardware && irq.IsLevel && irq.Active);
                         var lr = ListRegister.Make(irq.Intid, irq.Priority, irq.Group, pending, irq.Active, irq.Hardware, irq.HardwareIntid,
                             eoiMaintenance: irq.IsLevel && !irq.Hardware);
                         if(pending && !irq.IsLevel)

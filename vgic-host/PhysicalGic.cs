@@ -26,6 +26,10 @@ namespace RenodeGic.VgicHost
         public const int MaintenanceIntid = 25;
         public const int HypervisorTimerIntid = 26;
         public const int VirtualTimerIntid = 27;
+        public const int PhysicalTimerIntid = 30;
+
+        /// <summary>The guest's EL1 timers' PPIs, forwarded HW-mapped to the vCPU whose context is on the core.</summary>
+        public static readonly int[] GuestTimerIntids = { VirtualTimerIntid, PhysicalTimerIntid };
         public const int KickSgi = 0;
 
         public PhysicalGic(SystemBus bus, PhysicalGicLayout layout, CostModel costs, VgicStats stats)
@@ -90,7 +94,7 @@ namespace RenodeGic.VgicHost
                 var rd = RedistributorOf(port.Processor);
                 SupportsVlpis = ((Bus.ReadQuadWord(rd + (ulong)GicOffsets.GicrTyper) >> 1) & 1) != 0;
                 Bus.WriteDoubleWord(rd + (ulong)GicOffsets.GicrWaker, 0);
-                var enabled = (1u << KickSgi) | (1u << MaintenanceIntid) | (1u << HypervisorTimerIntid) | (1u << VirtualTimerIntid);
+                var enabled = (1u << KickSgi) | (1u << MaintenanceIntid) | (1u << HypervisorTimerIntid) | (1u << VirtualTimerIntid) | (1u << PhysicalTimerIntid);
                 Bus.WriteDoubleWord(rd + (ulong)GicOffsets.GicrIsenabler0, enabled);
                 for(var i = 0; i < 32; i += 4)
                 {

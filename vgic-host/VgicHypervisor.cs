@@ -4,7 +4,7 @@
 // - every exit: fold the vCPU's list registers (ListRegisterManager.Fold), handle, and on the way back in make the
 //   vPE resident (GICv4), flush the ap_list into the list registers and set HCR_EL2 (TWI per WFI policy);
 // - physical IRQs are acknowledged at EL2 with EOImode = 1: the maintenance interrupt (PPI 25) only makes the
-//   fold/flush happen; the guest's virtual timer (PPI 27) is forwarded HW-mapped (the guest's deactivation
+//   fold/flush happen; the guest's EL1 timers (PPIs 27 and 30) are forwarded HW-mapped (the guest's deactivation
 //   deactivates it); a device LPI (GICv3 mode) is injected as a vLPI through the ap_list; a doorbell LPI wakes its
 //   vCPU; SGI 0 is a kick from another CPU; PPI 26 is the hypervisor's own tick;
 // - HVC: PSCI (VERSION, FEATURES, CPU_ON/CPU_OFF/AFFINITY_INFO for the domain's vCPUs, SYSTEM_OFF/RESET);
@@ -98,9 +98,13 @@ namespace RenodeGic.VgicHost
             foreach(var vcpu in Domain.Vcpus)
             {
                 vcpu.PhysicalCpu = VcpuScheduler.HomeOf(vcpu.Id, pcpus.Length);
-                var timer = vcpu.Private[PhysicalGic.VirtualTimerIntid];
-                timer.Hardware = true;
-                timer.HardwareIntid = PhysicalGic.VirtualTimerIntid;
+                foreach(var intid in PhysicalGic.GuestTimerIntids)
+                {
+                    var timer = vcpu.Private[intid];
+                    timer.Hardware = true;
+                    timer.HardwareIntid = intid;
+                    timer.IsLevel = true; // the line follows the timer's output (ResampleTimers)
+                }
             }
             for(var i = 0; i < pcpus.Length; i++)
             {
@@ -162,11 +166,11 @@ namespace RenodeGic.VgicHost
                 ArmHypervisorTick(p, Costs.HypervisorTickPeriodNs);
                 p.SliceExpired = true;
             }
-            else if(intid == PhysicalGic.VirtualTimerIntid && vcpu != null && vcpu.State != VcpuState.Off)
+            else if((intid == PhysicalGic.VirtualTimerIntid || intid == PhysicalGic.PhysicalTimerIntid) && vcpu != null && vcpu.State != VcpuState.Off)
             {
                 cause = ExitCause.TimerInterrupt;
                 p.Port.Charge(Costs.InjectNs);
-                Domain.InjectEdge(vcpu.Private[PhysicalGic.VirtualTimerIntid], p.Port.NowNs);
+                SampleTimerLine(vcpu, intid, true); // BeginExit's resample saw it already, unless the output just fell
                 deactivate = false; // the guest deactivates it through the HW list register
             }
             else if(intid >= 8192 && lpiOwners.TryGetValue(intid, out var owner))
@@ -389,6 +393,37 @@ namespace RenodeGic.VgicHost
                     Kick(moved);
                 }
             }
+            ResampleTimers(p);
+        }
+
+        /// <summary>
+        /// The guest's timer PPIs are level-sensitive and HW-mapped: their virtual line follows the core's timer outputs,
+        /// sampled at every exit and entry (KVM's kvm_timer_update_irq). A guest that disables or reprograms its timer
+        /// sees the PPI stop pending, and a listed one is not re-listed once the line fell.
+        /// </summary>
+        private void ResampleTimers(PhysicalCpu p)
+        {
+            var vcpu = p.Current;
+            if(vcpu == null || !vcpu.Loaded || vcpu.State == VcpuState.Off)
+            {
+                return;
+            }
+            SampleTimerLine(vcpu, PhysicalGic.VirtualTimerIntid, p.Cpu.Timer.EL1VirtualTimerIRQ.IsSet);
+            SampleTimerLine(vcpu, PhysicalGic.PhysicalTimerIntid, p.Cpu.Timer.EL1PhysicalTimerIRQ.IsSet);
+        }
+
+        private static void SampleTimerLine(VgicVcpu vcpu, int intid, bool level)
+        {
+            var irq = vcpu.Private[intid];
+            bool changed;
+            lock(irq.Lock)
+            {
+                changed = irq.LineLevel != level;
+            }
+            if(changed)
+            {
+                vcpu.Domain.SetLevel(irq, level);
+            }
         }
 
         /// <summary>The tail of every exit: wake, pick the vCPU to run, switch worlds if it changed, enter it or idle.</summary>
@@ -423,7 +458,7 @@ namespace RenodeGic.VgicHost
             Gic.CurrentPort = null;
         }
 
-        /// <summary>Blocked vCPUs of this CPU that have an interrupt to take (or whose saved virtual timer expired) become runnable.</summary>
+        /// <summary>Blocked vCPUs of this CPU that have an interrupt to take (or whose saved EL1 timer expired) become runnable.</summary>
         private void WakeBlockedVcpus(PhysicalCpu p)
         {
             foreach(var vcpu in scheduler.On(p.Port.Processor))
@@ -437,7 +472,7 @@ namespace RenodeGic.VgicHost
 
         private bool SavedTimerExpired(VgicVcpu vcpu, PhysicalCpu p)
         {
-            return vcpu.SavedContext is GuestEl1Context context && p.Cpu.Timer.VirtualTimerDeadline(context.Timers) is ulong deadline
+            return vcpu.SavedContext is GuestEl1Context context && p.Cpu.Timer.El1TimerDeadline(context.Timers) is ulong deadline
                 && deadline <= p.Port.NowNs;
         }
 
@@ -550,11 +585,11 @@ namespace RenodeGic.VgicHost
             }
         }
 
-        /// <summary>A blocked vCPU whose virtual timer lives in its saved context: kick its CPU when the timer fires.</summary>
+        /// <summary>A blocked vCPU whose EL1 timers live in its saved context: kick its CPU when the timer fires.</summary>
         private void WatchSavedTimer(VgicVcpu vcpu)
         {
             var p = pcpus[vcpu.PhysicalCpu];
-            if(vcpu.SavedContext is not GuestEl1Context context || p.Cpu.Timer.VirtualTimerDeadline(context.Timers) is not ulong deadline)
+            if(vcpu.SavedContext is not GuestEl1Context context || p.Cpu.Timer.El1TimerDeadline(context.Timers) is not ulong deadline)
             {
                 return;
             }
@@ -587,6 +622,7 @@ namespace RenodeGic.VgicHost
                     V4.Load(vpe, p.Port);
                 }
             }
+            ResampleTimers(p);
             p.Lrs.Flush(vcpu, p.Port);
             var hcr = Hcr.Rw | Hcr.Imo | Hcr.Fmo | Hcr.Amo | (TrapsWfi(p) ? Hcr.Twi : 0);
             if(p.Cpu.HypervisorConfiguration != hcr)

@@ -2,8 +2,8 @@
 //   RAM 1 GiB at 0x40000000 (the hypervisor keeps 16 MiB at 0x70000000), PL011 at 0x09000000 (passed through),
 //   physical GICD 0x2F000000, ITS 0x2F020000, GICR 0x2F100000 (GICv3, or GICv4.0/GICv4.1 with 0x40000 frames),
 //   the guest's virtual GICD 0x08000000, ITS 0x08080000, GICR 0x080A0000 (QEMU virt's map: the firmware samples
-//   run unchanged), N cores entered at EL1 with the hypervisor on their EL2 seam, each core's virtual timer on
-//   PPI 27 and EL2 physical timer on PPI 26 of the physical GIC. The guest has as many vCPUs as there are cores
+//   run unchanged), N cores entered at EL1 with the hypervisor on their EL2 seam, each core's EL1 virtual and
+//   physical timers on PPIs 27 and 30 and its EL2 physical timer on PPI 26 of the physical GIC. The guest has as many vCPUs as there are cores
 //   unless `vcpus` says otherwise (more vCPUs than cores share them through the hypervisor's scheduler).
 using System;
 using System.Collections.Generic;
@@ -63,6 +63,7 @@ namespace RenodeGic.VgicHost
                     Gic.Connections[i * 4 + line].Connect(cpu, line);
                 }
                 cpu.Timer.EL1VirtualTimerIRQ.Connect(Gic.GetLocalReceiver(i), 11);
+                cpu.Timer.EL1PhysicalTimerIRQ.Connect(Gic.GetLocalReceiver(i), 14);
                 cpu.Timer.NonSecureEL2PhysicalTimerIRQ.Connect(Gic.GetLocalReceiver(i), 10);
             }
 

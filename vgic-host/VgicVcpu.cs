@@ -77,8 +77,8 @@ namespace RenodeGic.VgicHost
 
         internal ulong SavedAp1r { get; set; }
 
-        /// <summary>Whether the physical virtual-timer PPI was active (the guest was in its handler, HW-mapped) when switched out.</summary>
-        internal bool TimerPhysicallyActive { get; set; }
+        /// <summary>Which of the guest timer PPIs were physically active (the guest in its handler, HW-mapped) when switched out, by INTID bit.</summary>
+        internal uint TimersPhysicallyActive { get; set; }
 
         /// <summary>Whether this vCPU's context is in its physical CPU's core now (running, or blocked there while the core idles).</summary>
         public bool Loaded { get; internal set; }

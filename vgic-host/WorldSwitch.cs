@@ -5,7 +5,7 @@
 //     interface (its PMR, BPR, group enables, the priorities of interrupts it is handling);
 //   - GICv4: the vPE is made non-resident; the doorbell is armed only when the vCPU blocks (a preempted vCPU is
 //     loaded again anyway, its vLPIs wait in the virtual pending table);
-//   - the physical active state of the HW-mapped virtual timer PPI is saved and cleared (KVM's
+//   - the physical active state of the HW-mapped EL1 timer PPIs (virtual 27, physical 30) is saved and cleared (KVM's
 //     kvm_timer_vcpu_put): a guest preempted inside its timer handler would otherwise keep the next vCPU's timer
 //     from firing, and the deactivation through its HW list register must find the PPI active wherever it runs next;
 //   - the core's EL1 context (registers, EL1 system registers, EL1 timers, VMPIDR) is saved.
@@ -37,10 +37,14 @@ namespace RenodeGic.VgicHost
             {
                 v4.Put(vpe, port, doorbell: vcpu.State == VcpuState.Blocked);
             }
-            vcpu.TimerPhysicallyActive = gic.IsPrivateActive(port.Processor, PhysicalGic.VirtualTimerIntid);
-            if(vcpu.TimerPhysicallyActive)
+            vcpu.TimersPhysicallyActive = 0;
+            foreach(var intid in PhysicalGic.GuestTimerIntids)
             {
-                gic.SetPrivateActive(port.Processor, PhysicalGic.VirtualTimerIntid, false);
+                if(gic.IsPrivateActive(port.Processor, intid))
+                {
+                    vcpu.TimersPhysicallyActive |= 1u << intid;
+                    gic.SetPrivateActive(port.Processor, intid, false);
+                }
             }
             vcpu.SavedContext = keepContext ? cpu.SaveGuestContext() : null;
             // The core's EL1 timers go quiet until the next vCPU's are loaded: a stale virtual timer must not fire here.
@@ -67,11 +71,14 @@ namespace RenodeGic.VgicHost
             port.WriteSystemRegister(SysReg.IchAp0r0El2, vcpu.SavedAp0r);
             port.WriteSystemRegister(SysReg.IchAp1r0El2, vcpu.SavedAp1r);
             port.Charge(3 * costs.IchAccessNs);
-            if(vcpu.TimerPhysicallyActive)
+            foreach(var intid in PhysicalGic.GuestTimerIntids)
             {
-                gic.SetPrivateActive(port.Processor, PhysicalGic.VirtualTimerIntid, true);
-                vcpu.TimerPhysicallyActive = false;
+                if((vcpu.TimersPhysicallyActive & (1u << intid)) != 0)
+                {
+                    gic.SetPrivateActive(port.Processor, intid, true);
+                }
             }
+            vcpu.TimersPhysicallyActive = 0;
             vcpu.Loaded = true;
             vcpu.SwitchIns++;
             port.Charge(costs.ContextSwitchNs);

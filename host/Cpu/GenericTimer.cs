@@ -204,15 +204,24 @@ namespace Antmicro.Renode.Peripherals.Timers
             Update();
         }
 
-        /// <summary>The virtual time (ns) at which <paramref name="context"/>'s virtual timer fires on this core, or null (disabled or masked).</summary>
-        public ulong? VirtualTimerDeadline(El1TimerContext context)
+        /// <summary>The virtual time (ns) at which the first of <paramref name="context"/>'s EL1 timers fires on this core, or null (both disabled or masked).</summary>
+        public ulong? El1TimerDeadline(El1TimerContext context)
         {
-            if((context.VirtualControl & 3) != 1)
+            ulong? deadline = null;
+            if((context.PhysicalControl & 3) == 1)
             {
-                return null;
+                deadline = TimeOfCount(context.PhysicalCompare);
             }
-            var physical = context.VirtualCompare + virtualOffset;
-            return physical < context.VirtualCompare ? null : TimeOfCount(physical);
+            if((context.VirtualControl & 3) == 1)
+            {
+                var physical = context.VirtualCompare + virtualOffset;
+                if(physical >= context.VirtualCompare)
+                {
+                    var at = TimeOfCount(physical);
+                    deadline = deadline.HasValue ? Math.Min(deadline.Value, at) : at;
+                }
+            }
+            return deadline;
         }
 
         /// <summary>Recomputes every output at the owner's current time; returns the next time an output rises.</summary>
