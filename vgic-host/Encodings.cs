@@ -106,8 +106,14 @@ namespace RenodeGic.VgicHost
     {
         public const long GicdCtlr = 0x0000;
         public const long GicdTyper = 0x0004;
+        public const long GicdIgroupr = 0x0080;
         public const long GicdIsenabler = 0x0100;
+        public const long GicdIspendr = 0x0200;
+        public const long GicdIpriorityr = 0x0400;
         public const long GicdIrouter = 0x6100;
+
+        /// <summary>GICD_IROUTER&lt;n&gt; of SPI <paramref name="intid"/>.</summary>
+        public static long GicdIrouterOf(int intid) => 0x6000 + 8L * intid;
 
         public const long GicrCtlr = 0x0000;
         public const long GicrTyper = 0x0008;

@@ -144,6 +144,31 @@ namespace RenodeGic.VgicHost
             Bus.WriteByte(PropertyTable + (ulong)(intid - 8192), (byte)((priority & 0xFC) | (enabled ? 1 : 0)));
         }
 
+        /// <summary>Makes SPI <paramref name="intid"/> a Group 1, priority 0xA0, enabled interrupt routed to <paramref name="processor"/> (a device passed through).</summary>
+        public void ConfigureSpi(int intid, int processor)
+        {
+            var d = Layout.DistributorBase;
+            var bit = 1u << (intid % 32);
+            var group = d + (ulong)GicOffsets.GicdIgroupr + (ulong)(intid / 32 * 4);
+            Bus.WriteDoubleWord(group, Bus.ReadDoubleWord(group) | bit);
+            Bus.WriteByte(d + (ulong)GicOffsets.GicdIpriorityr + (ulong)intid, 0xA0);
+            RouteSpi(intid, processor);
+            Bus.WriteDoubleWord(d + (ulong)GicOffsets.GicdIsenabler + (ulong)(intid / 32 * 4), bit);
+        }
+
+        /// <summary>GICD_IROUTER of SPI <paramref name="intid"/> = the affinity of <paramref name="processor"/> (Aff0 = n % 16, Aff1 = n / 16).</summary>
+        public void RouteSpi(int intid, int processor)
+        {
+            var affinity = ((ulong)(uint)(processor / 16) << 8) | (uint)(processor % 16);
+            Bus.WriteQuadWord(Layout.DistributorBase + (ulong)GicOffsets.GicdIrouterOf(intid), affinity);
+        }
+
+        /// <summary>Whether SPI <paramref name="intid"/> is pending (GICD_ISPENDR): for a level source, its input level while active.</summary>
+        public bool IsSpiPending(int intid)
+        {
+            return ((Bus.ReadDoubleWord(Layout.DistributorBase + (ulong)GicOffsets.GicdIspendr + (ulong)(intid / 32 * 4)) >> (intid % 32)) & 1) != 0;
+        }
+
         /// <summary>Whether the private interrupt <paramref name="intid"/> of <paramref name="processor"/> is active (GICR_ISACTIVER0).</summary>
         public bool IsPrivateActive(int processor, int intid)
         {

@@ -217,7 +217,11 @@ namespace RenodeGic.VgicHost
             irq.Route = route & 0xFF_80FF_FFFFUL;
             var target = (route & (1UL << 31)) != 0 ? Vcpus[0] : FindVcpuByAffinity(((route >> 8) & 0xFF_0000_0000UL) | (route & 0xFF_FFFF));
             Retarget(irq, target);
+            SpiRouted?.Invoke(irq);
         }
+
+        /// <summary>The guest routed an SPI to another vCPU (GICD_IROUTER): a passed-through one follows it physically.</summary>
+        public event Action<VirtualIrq>? SpiRouted;
 
         private readonly Dictionary<uint, VirtualIrq> lpis = new Dictionary<uint, VirtualIrq>();
     }

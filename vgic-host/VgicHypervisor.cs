@@ -106,6 +106,10 @@ namespace RenodeGic.VgicHost
                     timer.IsLevel = true; // the line follows the timer's output (ResampleTimers)
                 }
             }
+            foreach(var (pintid, spi) in spiOwners)
+            {
+                Gic.ConfigureSpi(pintid, spi.Irq.Target?.PhysicalCpu ?? 0);
+            }
             for(var i = 0; i < pcpus.Length; i++)
             {
                 var p = pcpus[i];
@@ -171,6 +175,13 @@ namespace RenodeGic.VgicHost
                 cause = ExitCause.TimerInterrupt;
                 p.Port.Charge(Costs.InjectNs);
                 SampleTimerLine(vcpu, intid, true); // BeginExit's resample saw it already, unless the output just fell
+                deactivate = false; // the guest deactivates it through the HW list register
+            }
+            else if(intid >= 32 && intid < 1020 && spiOwners.TryGetValue(intid, out var spi))
+            {
+                cause = ExitCause.DeviceInterrupt;
+                p.Port.Charge(Costs.InjectNs);
+                spi.Domain.SetLevel(spi.Irq, true);
                 deactivate = false; // the guest deactivates it through the HW list register
             }
             else if(intid >= 8192 && lpiOwners.TryGetValue(intid, out var owner))
@@ -324,6 +335,47 @@ namespace RenodeGic.VgicHost
             }
         }
 
+        /// <summary>
+        /// Passes a device's level-sensitive SPI through to the guest (Xen's route_irq_to_guest): physical SPI
+        /// <paramref name="pintid"/> is taken at EL2 and injected as <paramref name="virq"/> in a HW = 1 list register, so the
+        /// guest's deactivation deactivates the physical one; it is routed to the physical CPU of the vCPU the guest routes
+        /// <paramref name="virq"/> to, and follows that vCPU when it migrates. Call before <see cref="Start"/>.
+        /// </summary>
+        public void PassThroughSpi(int pintid, VirtualIrq virq)
+        {
+            if(pintid < 32 || pintid >= 1020)
+            {
+                throw new ArgumentOutOfRangeException(nameof(pintid), $"{pintid} is not an SPI");
+            }
+            if(virq.Intid < 32 || virq.Intid >= 1020)
+            {
+                throw new ArgumentException($"{virq} is not an SPI");
+            }
+            var domain = Domain;
+            lock(virq.Lock)
+            {
+                virq.Hardware = true;
+                virq.HardwareIntid = pintid;
+                virq.IsLevel = true;
+            }
+            spiOwners[pintid] = (domain, virq);
+            if(!spiRoutingHooked)
+            {
+                domain.SpiRouted += FollowSpiRoute;
+                spiRoutingHooked = true;
+            }
+        }
+
+        /// <summary>The guest re-routed a passed-through SPI: the physical SPI goes to the physical CPU of its new target.</summary>
+        private void FollowSpiRoute(VirtualIrq virq)
+        {
+            if(!virq.Hardware || !spiOwners.TryGetValue(virq.HardwareIntid, out var owner) || owner.Irq != virq)
+            {
+                return;
+            }
+            Gic.RouteSpi(virq.HardwareIntid, virq.Target?.PhysicalCpu ?? 0);
+        }
+
         /// <summary>Maps a physical LPI to the virtual interrupt it is injected as (GICv3 mode, the vITS does it).</summary>
         public void MapPhysicalLpi(int pintid, VirtualIrq virq) => lpiOwners[pintid] = virq;
 
@@ -408,13 +460,23 @@ namespace RenodeGic.VgicHost
             {
                 return;
             }
-            SampleTimerLine(vcpu, PhysicalGic.VirtualTimerIntid, p.Cpu.Timer.EL1VirtualTimerIRQ.IsSet);
-            SampleTimerLine(vcpu, PhysicalGic.PhysicalTimerIntid, p.Cpu.Timer.EL1PhysicalTimerIRQ.IsSet);
+            SampleLine(vcpu.Domain, vcpu.Private[PhysicalGic.VirtualTimerIntid], p.Cpu.Timer.EL1VirtualTimerIRQ.IsSet);
+            SampleLine(vcpu.Domain, vcpu.Private[PhysicalGic.PhysicalTimerIntid], p.Cpu.Timer.EL1PhysicalTimerIRQ.IsSet);
+            foreach(var (pintid, spi) in spiOwners)
+            {
+                if(spi.Irq.Target == vcpu)
+                {
+                    // Level and HW-mapped: the physical pending state is the line (also while the guest has it active).
+                    SampleLine(spi.Domain, spi.Irq, Gic.IsSpiPending(pintid));
+                    p.Port.Charge(Costs.IchAccessNs);
+                }
+            }
         }
 
-        private static void SampleTimerLine(VgicVcpu vcpu, int intid, bool level)
+        private static void SampleTimerLine(VgicVcpu vcpu, int intid, bool level) => SampleLine(vcpu.Domain, vcpu.Private[intid], level);
+
+        private static void SampleLine(VgicDomain domain, VirtualIrq irq, bool level)
         {
-            var irq = vcpu.Private[intid];
             bool changed;
             lock(irq.Lock)
             {
@@ -422,7 +484,7 @@ namespace RenodeGic.VgicHost
             }
             if(changed)
             {
-                vcpu.Domain.SetLevel(irq, level);
+                domain.SetLevel(irq, level);
             }
         }
 
@@ -541,12 +603,42 @@ namespace RenodeGic.VgicHost
                 return; // the ITS refused (rolled back): the vCPU stays where it was
             }
             vcpu.PhysicalCpu = pcpu;
+            foreach(var (pintid, spi) in spiOwners)
+            {
+                if(spi.Irq.Target == vcpu)
+                {
+                    Gic.RouteSpi(pintid, pcpu); // a pending one moves with the route (GICD_IROUTER takes effect at once)
+                }
+            }
             vcpu.Migrations++;
             Domain.Stats.Migrations++;
             if(vcpu.State == VcpuState.Running)
             {
                 OfferCpu(pcpus[pcpu], vcpu);
             }
+            else if(vcpu.State == VcpuState.Blocked)
+            {
+                ParkOn(pcpus[pcpu], vcpu);
+            }
+        }
+
+        /// <summary>
+        /// A blocked vCPU arrived on <paramref name="target"/>: a core that is off must come on to wait for it (parked in
+        /// the hypervisor with the vCPU's context loaded), or the kick that should wake it would go nowhere.
+        /// </summary>
+        private void ParkOn(PhysicalCpu target, VgicVcpu vcpu)
+        {
+            if(target.Current != null || target.Cpu.State != CpuState.Off || vcpu.Loaded)
+            {
+                return; // the core runs or waits already: it sees the vCPU at its next exit
+            }
+            var previous = Gic.CurrentPort;
+            Gic.CurrentPort = target.Port;
+            world.Load(target.Cpu, target.Port, vcpu);
+            target.Current = vcpu;
+            target.Lrs.Disable(target.Port);
+            target.Cpu.BlockUntilInterrupt();
+            Gic.CurrentPort = previous;
         }
 
         /// <summary>A vCPU became runnable on <paramref name="target"/>: start the core if it is off, else preempt there.</summary>
@@ -740,6 +832,8 @@ namespace RenodeGic.VgicHost
         private readonly VcpuScheduler scheduler;
         private readonly WorldSwitch world;
         private readonly Dictionary<int, VirtualIrq> lpiOwners = new Dictionary<int, VirtualIrq>();
+        private readonly SortedDictionary<int, (VgicDomain Domain, VirtualIrq Irq)> spiOwners = new SortedDictionary<int, (VgicDomain, VirtualIrq)>();
+        private bool spiRoutingHooked;
 
         private sealed class PhysicalCpu
         {

@@ -1,5 +1,6 @@
 // A machine with a hypervisor-owned physical GIC and a guest that sees a virtual one, built in C#:
-//   RAM 1 GiB at 0x40000000 (the hypervisor keeps 16 MiB at 0x70000000), PL011 at 0x09000000 (passed through),
+//   RAM 1 GiB at 0x40000000 (the hypervisor keeps 16 MiB at 0x70000000), PL011 at 0x09000000 (passed through, its
+//   interrupt too: physical SPI 33 injected HW-mapped as the guest's SPI 33),
 //   physical GICD 0x2F000000, ITS 0x2F020000, GICR 0x2F100000 (GICv3, or GICv4.0/GICv4.1 with 0x40000 frames),
 //   the guest's virtual GICD 0x08000000, ITS 0x08080000, GICR 0x080A0000 (QEMU virt's map: the firmware samples
 //   run unchanged), N cores entered at EL1 with the hypervisor on their EL2 seam, each core's EL1 virtual and
@@ -21,6 +22,7 @@ namespace RenodeGic.VgicHost
         public const ulong GuestGicd = 0x0800_0000;
         public const ulong GuestIts = 0x0808_0000;
         public const ulong GuestGicr = 0x080A_0000;
+        public const int UartIntid = 33;
 
         public VgicPlatform(int cpus = 4, InjectionMode mode = InjectionMode.V3, WfiPolicy wfi = WfiPolicy.Trap, CostModel? costs = null,
             bool withIts = true, bool singleVmovp = true, int physicalItsCount = 1, int? vcpus = null)
@@ -84,6 +86,9 @@ namespace RenodeGic.VgicHost
                 Redistributor.LpisEnabled += Its.OnLpisEnabled;
             }
             Redistributor.LpisEnabled += vcpu => Hypervisor.OnLpisEnabled(vcpu);
+            // The UART is the guest's device: its interrupt (SPI 1, INTID 33, as on QEMU virt) is passed through.
+            Uart.IRQ.Connect(Gic, 1);
+            Hypervisor.PassThroughSpi(UartIntid, Domain.Spis[UartIntid - 32]);
         }
 
         public Machine Machine { get; }

@@ -35,6 +35,9 @@ namespace RenodeGic.Tests.VgicHost
         [TestCase("lpi-its", 1, 2, InjectionMode.V3, WfiPolicy.Native)]
         [TestCase("ppi-timer", 1, 1, InjectionMode.V3, WfiPolicy.Trap)]
         [TestCase("ppi-timer", 1, 1, InjectionMode.V40, WfiPolicy.Native)]
+        [TestCase("level-repend", 1, 1, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("uart-txirq", 1, 1, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("uart-txirq", 1, 1, InjectionMode.V40, WfiPolicy.Native)]
         [TestCase("sgi-ipi", 2, 4, InjectionMode.V3, WfiPolicy.Trap)]
         [TestCase("sgi-ipi", 2, 4, InjectionMode.V40, WfiPolicy.Adaptive)]
         [TestCase("sgi-ipi", 1, 4, InjectionMode.V3, WfiPolicy.Trap)]
@@ -101,30 +104,35 @@ namespace RenodeGic.Tests.VgicHost
             });
         }
 
-        [TestCase(InjectionMode.V3)]
-        [TestCase(InjectionMode.V40)]
-        public void MigratedVcpusKeepRunningAndTheirVpeFollows(InjectionMode mode)
+        [TestCase("lpi-its", 1, InjectionMode.V3)]
+        [TestCase("lpi-its", 1, InjectionMode.V40)]
+        [TestCase("ppi-timer", 0, InjectionMode.V3)]
+        [TestCase("uart-txirq", 0, InjectionMode.V40)]
+        [TestCase("level-repend", 0, InjectionMode.V3)]
+        public void MigratedVcpusKeepRunningAndTheirInterruptsFollow(string sample, int moving, InjectionMode mode)
         {
-            // vCPU 1 moves between the two cores while lpi-its runs: its LPIs (MOVI to CPU 1) must still arrive.
+            // A vCPU moves between the two cores every 50 µs while the sample runs: its LPIs (MOVI), its vPE (VMOVP), its
+            // timers (saved with the context, active state carried over) and its passed-through UART SPI (GICD_IROUTER)
+            // must follow, and the transcript stay the bare GIC's.
             using var platform = new VgicPlatform(2, mode, WfiPolicy.Trap);
-            platform.Boot(Sample("lpi-its"));
-            var vcpu1 = platform.Domain.Vcpus[1];
+            platform.Boot(Sample(sample));
+            var vcpu = platform.Domain.Vcpus[moving];
             var outcome = RunOutcome.TimeElapsed;
-            for(var step = 0; step < 400 && outcome == RunOutcome.TimeElapsed; step++)
+            for(var step = 0; step < 4000 && outcome == RunOutcome.TimeElapsed; step++)
             {
                 outcome = platform.Machine.Runner!.RunFor(Antmicro.Renode.Time.TimeInterval.FromMicroseconds(50));
-                if(vcpu1.State != VcpuState.Off)
+                if(vcpu.State != VcpuState.Off)
                 {
-                    platform.Hypervisor.MigrateVcpu(vcpu1, 1 - vcpu1.PhysicalCpu);
+                    platform.Hypervisor.MigrateVcpu(vcpu, 1 - vcpu.PhysicalCpu);
                 }
             }
             Assert.That(outcome, Is.EqualTo(RunOutcome.SystemOff), platform.Output);
-            Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(Expected("lpi-its")));
-            Assert.That(vcpu1.Migrations, Is.GreaterThan(2));
+            Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(Expected(sample)));
+            Assert.That(vcpu.Migrations, Is.GreaterThan(2));
             if(mode == InjectionMode.V40)
             {
                 Assert.That(platform.Domain.Stats.Vmovps, Is.GreaterThan(2), "each move is a VMOVP");
-                Assert.That(vcpu1.Vpe!.Column, Is.EqualTo(vcpu1.PhysicalCpu), "the vPE is mapped where the vCPU is");
+                Assert.That(vcpu.Vpe!.Column, Is.EqualTo(vcpu.PhysicalCpu), "the vPE is mapped where the vCPU is");
             }
         }
 
