@@ -2,7 +2,7 @@
 Documentation     Guests under the VGIC host model (vgic-host/): unmodified firmware whose GIC accesses are trapped and
 ...               emulated (virtual GICD/GICR/ITS) while its ICC_* accesses reach the virtual CPU interface, in GICv3
 ...               emulated injection (list registers) and GICv4.0 direct injection, with one vCPU per core or several
-...               sharing one. The lines are the samples' own, as on a bare GIC (firmware-samples/expected/*.el1.txt).
+...               sharing one, and two guests (domains) side by side. The lines are the samples' own, as on a bare GIC (firmware-samples/expected/*.el1.txt).
 Suite Setup       Setup
 Suite Teardown    Teardown
 Test Setup        Reset Emulation
@@ -14,6 +14,7 @@ ${UART}           sysbus.uart0
 ${SPI}            @firmware-samples/build/spi.bin
 ${LPI}            @firmware-samples/build/lpi-its.bin
 ${SGI}            @firmware-samples/build/sgi-ipi.bin
+${LPI2}           @firmware-samples/build/lpi-its-d2.bin
 
 *** Keywords ***
 Create Guest
@@ -61,6 +62,21 @@ Should Emulate Guest SGIs With vCPUs Sharing One Core
     Wait For Line On Uart     round trips: 1000
     Wait For Line On Uart     affinity_info(cpu1) after cpu_off: 1 (OFF)
     Wait For Line On Uart     PASS
+
+Should Run Two Domains Side By Side
+    # Two guests on two cores, each with its own virtual GIC, ITS and UART at the same guest-physical addresses:
+    # sgi-ipi in the first, lpi-its (linked at 0x48080000) in the second. Each UART shows only its own guest.
+    Execute Command           vgic-guest --mode v4.0 --wfi trap --smp 2 --vcpus 2 ${SGI} --domain ${LPI2} 0x48080000
+    ${first}=                 Create Terminal Tester    sysbus.uart0    timeout=10
+    ${second}=                Create Terminal Tester    sysbus.uart1    timeout=10
+    Start Emulation
+    Wait For Line On Uart     sample: lpi-its                  testerId=${second}
+    Wait For Line On Uart     sample: sgi-ipi                  testerId=${first}
+    Wait For Line On Uart     round trips: 1000                testerId=${first}
+    Wait For Line On Uart     translater event 0: intid 8192 rpr 0xa0    testerId=${second}
+    Wait For Line On Uart     cpu0 lpis: 6, cpu1 lpis: 2       testerId=${second}
+    Wait For Line On Uart     PASS                             testerId=${second}
+    Wait For Line On Uart     PASS                             testerId=${first}
 
 Should Reject More vCPUs Than The Model Supports
     Run Keyword And Expect Error    *--vcpus takes 1 to 16*    Execute Command    vgic-guest --vcpus 17 ${SGI}

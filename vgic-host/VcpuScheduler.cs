@@ -1,6 +1,7 @@
 // Which vCPU a physical CPU runs. A small round-robin scheduler with the behaviour the seed's measurements depend
 // on (Xen credit's defaults, simplified):
-// - placement: vCPU i starts on physical CPU i mod N;
+// - placement: the vCPUs of all domains, in domain order then id order, go round the physical CPUs (the k-th on CPU
+//   k mod N);
 // - a vCPU that blocks (trapped WFI) or turns itself off gives the CPU to the next runnable vCPU there, in vCPU
 //   id order after it (round robin);
 // - a vCPU that wakes up (interrupt for it, PSCI CPU_ON, a migration to this CPU) preempts the one running there
@@ -14,24 +15,32 @@ namespace RenodeGic.VgicHost
 {
     internal sealed class VcpuScheduler
     {
-        public VcpuScheduler(VgicDomain domain, int physicalCpus)
+        public VcpuScheduler(IReadOnlyList<VgicDomain> domains, int physicalCpus)
         {
-            this.domain = domain;
+            foreach(var domain in domains)
+            {
+                all.AddRange(domain.Vcpus);
+            }
             PhysicalCpus = physicalCpus;
         }
+
+        /// <summary>Every vCPU of every domain, in placement order.</summary>
+        public IReadOnlyList<VgicVcpu> All => all;
+
+        public int IndexOf(VgicVcpu vcpu) => all.IndexOf(vcpu);
 
         public int PhysicalCpus { get; }
 
         /// <summary>Whether idle CPUs steal waiting vCPUs from busy ones (on by default).</summary>
         public bool LoadBalancing { get; set; } = true;
 
-        public static int HomeOf(int vcpuId, int physicalCpus) => vcpuId % physicalCpus;
+        public static int HomeOf(int index, int physicalCpus) => index % physicalCpus;
 
-        /// <summary>The next vCPU that waits for <paramref name="pcpu"/> (runnable, not loaded), after <paramref name="current"/> in id order.</summary>
+        /// <summary>The next vCPU that waits for <paramref name="pcpu"/> (runnable, not loaded), after <paramref name="current"/> in placement order.</summary>
         public VgicVcpu? NextWaiting(int pcpu, VgicVcpu? current)
         {
-            var vcpus = domain.Vcpus;
-            var start = current == null ? 0 : current.Id + 1;
+            var vcpus = all;
+            var start = current == null ? 0 : all.IndexOf(current) + 1;
             for(var k = 0; k < vcpus.Count; k++)
             {
                 var vcpu = vcpus[(start + k) % vcpus.Count];
@@ -47,7 +56,7 @@ namespace RenodeGic.VgicHost
         public int RunnableOn(int pcpu)
         {
             var n = 0;
-            foreach(var vcpu in domain.Vcpus)
+            foreach(var vcpu in all)
             {
                 if(vcpu.PhysicalCpu == pcpu && vcpu.State == VcpuState.Running)
                 {
@@ -65,7 +74,7 @@ namespace RenodeGic.VgicHost
                 return null;
             }
             var waiting = new int[PhysicalCpus];
-            foreach(var vcpu in domain.Vcpus)
+            foreach(var vcpu in all)
             {
                 if(Waits(vcpu) && vcpu.MigrationTarget == null)
                 {
@@ -84,7 +93,7 @@ namespace RenodeGic.VgicHost
             {
                 return null;
             }
-            foreach(var vcpu in domain.Vcpus)
+            foreach(var vcpu in all)
             {
                 if(Waits(vcpu) && vcpu.PhysicalCpu == busiest && vcpu.MigrationTarget == null)
                 {
@@ -97,7 +106,7 @@ namespace RenodeGic.VgicHost
         /// <summary>The vCPUs placed on <paramref name="pcpu"/>.</summary>
         public IEnumerable<VgicVcpu> On(int pcpu)
         {
-            foreach(var vcpu in domain.Vcpus)
+            foreach(var vcpu in all)
             {
                 if(vcpu.PhysicalCpu == pcpu)
                 {
@@ -108,6 +117,6 @@ namespace RenodeGic.VgicHost
 
         private static bool Waits(VgicVcpu vcpu) => vcpu.State == VcpuState.Running && !vcpu.Loaded;
 
-        private readonly VgicDomain domain;
+        private readonly List<VgicVcpu> all = new List<VgicVcpu>();
     }
 }

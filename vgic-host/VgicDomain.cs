@@ -81,6 +81,31 @@ namespace RenodeGic.VgicHost
 
         public IVgicHost? Host { get; set; }
 
+        /// <summary>The guest's emulated ITS (null: no ITS).</summary>
+        public VirtualIts? Its { get; set; }
+
+        /// <summary>Added to the guest's DeviceIDs on the physical ITS (domains own disjoint DeviceID ranges).</summary>
+        public uint DeviceIdBase { get; set; }
+
+        /// <summary>Where vCPU 0 starts (every domain but the first: the first boots on CPU 0's own entry).</summary>
+        public ulong EntryPoint { get; set; }
+
+        /// <summary>Every vCPU is off (PSCI SYSTEM_OFF, or all called CPU_OFF).</summary>
+        public bool IsOff
+        {
+            get
+            {
+                foreach(var vcpu in Vcpus)
+                {
+                    if(vcpu.State != VcpuState.Off)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+
         /// <summary>GICD_CTLR.EnableGrp0 / EnableGrp1 of the virtual distributor.</summary>
         public bool Group0Enabled { get; set; }
 

@@ -24,19 +24,41 @@ namespace RenodeGic.VgicHost
     public sealed class VgicHypervisor : IEl2Handler, IVgicHost
     {
         public VgicHypervisor(Machine machine, VgicDomain domain, PhysicalGic gic, CostModel? costs = null)
+            : this(machine, new[] { domain }, gic, costs)
         {
+        }
+
+        /// <summary>A hypervisor running several domains (all in the same injection mode: there is one physical GIC).</summary>
+        public VgicHypervisor(Machine machine, IReadOnlyList<VgicDomain> domains, PhysicalGic gic, CostModel? costs = null)
+        {
+            if(domains.Count == 0)
+            {
+                throw new ArgumentException("a hypervisor needs at least one domain");
+            }
+            foreach(var d in domains)
+            {
+                if(d.Mode != domains[0].Mode)
+                {
+                    throw new ArgumentException($"domain {d.Name} is in {d.Mode} mode, {domains[0].Name} in {domains[0].Mode}: one physical GIC, one mode");
+                }
+                d.Host = this;
+            }
             this.machine = machine;
-            Domain = domain;
+            Domains = domains;
+            Domain = domains[0];
+            var domain = Domain;
             Gic = gic;
             Costs = costs ?? CostModel.Default;
-            domain.Host = this;
+            // Work that is not one domain's (list registers, ITS commands, vPE residency) is counted here; exits are
+            // counted to the domain of the vCPU that exited. With one domain both are that domain's statistics.
+            Stats = domains.Count == 1 ? domain.Stats : new VgicStats();
             var cpus = new List<PhysicalCpu>();
             foreach(var c in machine.Cpus)
             {
                 if(c is ARMv8A arm)
                 {
-                    var port = new CpuEl2Port(arm, domain.Stats);
-                    cpus.Add(new PhysicalCpu(arm, port, new ListRegisterManager(4, Costs, domain.Stats)));
+                    var port = new CpuEl2Port(arm, Stats);
+                    cpus.Add(new PhysicalCpu(arm, port, new ListRegisterManager(4, Costs, Stats)));
                 }
             }
             if(cpus.Count == 0)
@@ -46,13 +68,37 @@ namespace RenodeGic.VgicHost
             pcpus = cpus.ToArray();
             if(domain.Mode != InjectionMode.V3)
             {
-                V4 = new GicV4(gic, Costs, domain.Stats, v41: domain.Mode == InjectionMode.V41);
+                V4 = new GicV4(gic, Costs, Stats, v41: domain.Mode == InjectionMode.V41);
             }
-            scheduler = new VcpuScheduler(domain, pcpus.Length);
-            world = new WorldSwitch(gic, V4, Costs, domain.Stats);
+            scheduler = new VcpuScheduler(domains, pcpus.Length);
+            world = new WorldSwitch(gic, V4, Costs, Stats);
         }
 
+        /// <summary>The index in <see cref="Domains"/> of the domain whose vCPU runs on the core making the current access (0 outside a core).</summary>
+        public int CurrentDomainIndex()
+        {
+            var cpu = CpuScheduler.For(machine).Current;
+            if(cpu == null || cpu.Index >= pcpus.Length || pcpus[cpu.Index].Current is not VgicVcpu vcpu)
+            {
+                return 0;
+            }
+            for(var k = 0; k < Domains.Count; k++)
+            {
+                if(Domains[k] == vcpu.Domain)
+                {
+                    return k;
+                }
+            }
+            return 0;
+        }
+
+        /// <summary>The first domain (the one booted on CPU 0's entry).</summary>
         public VgicDomain Domain { get; }
+
+        public IReadOnlyList<VgicDomain> Domains { get; }
+
+        /// <summary>Hypervisor-wide counters (the first domain's statistics when there is only one domain).</summary>
+        public VgicStats Stats { get; }
 
         public PhysicalGic Gic { get; }
 
@@ -60,7 +106,8 @@ namespace RenodeGic.VgicHost
 
         public GicV4? V4 { get; }
 
-        public VirtualIts? Its { get; set; }
+        /// <summary>The first domain's virtual ITS.</summary>
+        public VirtualIts? Its => Domain.Its;
 
         /// <summary>Whether an idle physical CPU takes over a vCPU waiting on another one (migration); on by default.</summary>
         public bool LoadBalancing
@@ -95,9 +142,9 @@ namespace RenodeGic.VgicHost
             {
                 throw new NotSupportedException("GICv4 mode needs a physical GIC with GICR_TYPER.VLPIS (architectureRevision: 4)");
             }
-            foreach(var vcpu in Domain.Vcpus)
+            foreach(var vcpu in scheduler.All)
             {
-                vcpu.PhysicalCpu = VcpuScheduler.HomeOf(vcpu.Id, pcpus.Length);
+                vcpu.PhysicalCpu = VcpuScheduler.HomeOf(scheduler.IndexOf(vcpu), pcpus.Length);
                 foreach(var intid in PhysicalGic.GuestTimerIntids)
                 {
                     var timer = vcpu.Private[intid];
@@ -122,7 +169,7 @@ namespace RenodeGic.VgicHost
             }
             if(V4 != null)
             {
-                foreach(var vcpu in Domain.Vcpus)
+                foreach(var vcpu in scheduler.All)
                 {
                     Gic.CurrentPort = pcpus[vcpu.PhysicalCpu].Port;
                     V4.CreateVpe(vcpu);
@@ -137,6 +184,15 @@ namespace RenodeGic.VgicHost
             boot.State = VcpuState.Running;
             _ = entry;
             EnterGuest(first);
+            // The other domains' vCPU 0 start at their entry points, on their cores or waiting for them.
+            for(var d = 1; d < Domains.Count; d++)
+            {
+                var vcpu0 = Domains[d].Vcpus[0];
+                vcpu0.SavedContext = GuestEl1Context.ForEntry(Domains[d].EntryPoint, 0, 0x8000_0000UL | vcpu0.Affinity);
+                vcpu0.State = VcpuState.Running;
+                OfferCpu(pcpus[vcpu0.PhysicalCpu], vcpu0);
+            }
+            Gic.CurrentPort = null;
         }
 
         // ---- IEl2Handler ---------------------------------------------------------------------------------------
@@ -161,7 +217,7 @@ namespace RenodeGic.VgicHost
             else if(intid == PhysicalGic.MaintenanceIntid)
             {
                 cause = ExitCause.Maintenance;
-                Domain.Stats.MaintenanceInterrupts++;
+                StatsOf(p).MaintenanceInterrupts++;
             }
             else if(intid == PhysicalGic.HypervisorTimerIntid)
             {
@@ -188,13 +244,13 @@ namespace RenodeGic.VgicHost
             {
                 cause = ExitCause.DeviceInterrupt;
                 p.Port.Charge(Costs.InjectNs);
-                Domain.InjectEdge(owner, p.Port.NowNs);
+                (owner.Target?.Domain ?? Domain).InjectEdge(owner, p.Port.NowNs);
                 deactivate = false; // LPIs have no active state
             }
             else if(intid >= 8192 && V4 != null && FindDoorbell(intid) is VirtualPe vpe)
             {
                 cause = ExitCause.Doorbell;
-                Domain.Stats.DoorbellsTaken++;
+                vpe.Vcpu.Domain.Stats.DoorbellsTaken++;
                 deactivate = false;
                 if(vpe.Vcpu.State == VcpuState.Blocked)
                 {
@@ -205,7 +261,7 @@ namespace RenodeGic.VgicHost
             {
                 deactivate = false;
             }
-            Domain.Stats.Exit(cause);
+            StatsOf(p).Exit(cause);
             ExitTaken?.Invoke(cpu.Index, cause, p.Port.NowNs);
             if(intid != 1023)
             {
@@ -224,7 +280,7 @@ namespace RenodeGic.VgicHost
         {
             var p = pcpus[cpu.Index];
             BeginExit(p);
-            Domain.Stats.Exit(ExitCause.Hypercall);
+            StatsOf(p).Exit(ExitCause.Hypercall);
             p.Port.Charge(Costs.HypercallNs);
             var function = (uint)cpu.ReadX(0);
             var result = Psci(p, function, cpu.ReadX(1), cpu.ReadX(2), cpu.ReadX(3));
@@ -239,7 +295,7 @@ namespace RenodeGic.VgicHost
         {
             var p = pcpus[cpu.Index];
             BeginExit(p);
-            Domain.Stats.Exit(ExitCause.Wfi);
+            StatsOf(p).Exit(ExitCause.Wfi);
             cpu.SkipTrappedInstruction();
             var vcpu = p.Current;
             if(vcpu == null || vcpu.HasPendingInterrupt())
@@ -259,7 +315,7 @@ namespace RenodeGic.VgicHost
             vcpu.State = VcpuState.Blocked;
             p.Lrs.Disable(p.Port);
             p.Port.Charge(Costs.BlockNs);
-            Domain.Stats.WorldSwitches++;
+            vcpu.Domain.Stats.WorldSwitches++;
             FinishExit(p);
         }
 
@@ -280,7 +336,7 @@ namespace RenodeGic.VgicHost
                 return emulate(p.Current); // nested (the hypervisor itself): no second exit
             }
             BeginExit(p);
-            Domain.Stats.Exit(cause);
+            StatsOf(p).Exit(cause);
             p.Port.Charge(cause == ExitCause.Mmio ? Costs.MmioEmulationNs : 0);
             var result = emulate(p.Current);
             FinishExit(p);
@@ -327,7 +383,7 @@ namespace RenodeGic.VgicHost
                 // GICv4.1: one VCONF per domain; vPEs still mapped with the empty one are re-mapped at their next entry.
                 foreach(var other in V4.Vpes)
                 {
-                    if(other.Vconf == Gic.EmptyVconf)
+                    if(other.Vcpu.Domain == vcpu.Domain && other.Vconf == Gic.EmptyVconf)
                     {
                         other.ConfigurationStale = true;
                     }
@@ -351,20 +407,39 @@ namespace RenodeGic.VgicHost
             {
                 throw new ArgumentException($"{virq} is not an SPI");
             }
-            var domain = Domain;
+            var domain = FindDomainOf(virq) ?? throw new ArgumentException($"{virq} is not an SPI of a domain of this hypervisor");
             lock(virq.Lock)
             {
                 virq.Hardware = true;
                 virq.HardwareIntid = pintid;
                 virq.IsLevel = true;
             }
+            if(spiOwners.ContainsKey(pintid))
+            {
+                throw new ArgumentException($"physical SPI {pintid} is passed through already");
+            }
             spiOwners[pintid] = (domain, virq);
-            if(!spiRoutingHooked)
+            if(!spiRoutedHooked.Contains(domain))
             {
                 domain.SpiRouted += FollowSpiRoute;
-                spiRoutingHooked = true;
+                spiRoutedHooked.Add(domain);
             }
         }
+
+        private VgicDomain? FindDomainOf(VirtualIrq spi)
+        {
+            foreach(var d in Domains)
+            {
+                if(spi.Intid >= 32 && spi.Intid - 32 < d.Spis.Length && d.Spis[spi.Intid - 32] == spi)
+                {
+                    return d;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The statistics an exit on <paramref name="p"/> is counted in: those of the domain of the vCPU on it.</summary>
+        private VgicStats StatsOf(PhysicalCpu p) => (p.Current?.Domain ?? Domain).Stats;
 
         /// <summary>The guest re-routed a passed-through SPI: the physical SPI goes to the physical CPU of its new target.</summary>
         private void FollowSpiRoute(VirtualIrq virq)
@@ -396,7 +471,7 @@ namespace RenodeGic.VgicHost
             {
                 return false;
             }
-            Its?.OnVcpuMoved(vcpu, processor);
+            vcpu.Domain.Its?.OnVcpuMoved(vcpu, processor);
             return true;
         }
 
@@ -410,9 +485,9 @@ namespace RenodeGic.VgicHost
             {
                 throw new ArgumentOutOfRangeException(nameof(pcpu), $"physical CPU {pcpu} does not exist (0..{pcpus.Length - 1})");
             }
-            if(vcpu.Domain != Domain)
+            if(scheduler.IndexOf(vcpu) < 0)
             {
-                throw new ArgumentException($"{vcpu} is not a vCPU of {Domain.Name}");
+                throw new ArgumentException($"{vcpu} is not a vCPU of this hypervisor's domains");
             }
             if(vcpu.PhysicalCpu == pcpu && vcpu.MigrationTarget == null)
             {
@@ -576,7 +651,7 @@ namespace RenodeGic.VgicHost
                 {
                     WatchSavedTimer(previous);
                 }
-                Domain.Stats.WorldSwitches++;
+                previous.Domain.Stats.WorldSwitches++;
             }
             p.Current = null;
             if(previous?.MigrationTarget is int target)
@@ -611,7 +686,7 @@ namespace RenodeGic.VgicHost
                 }
             }
             vcpu.Migrations++;
-            Domain.Stats.Migrations++;
+            vcpu.Domain.Stats.Migrations++;
             if(vcpu.State == VcpuState.Running)
             {
                 OfferCpu(pcpus[pcpu], vcpu);
@@ -726,7 +801,7 @@ namespace RenodeGic.VgicHost
 
         private bool TrapsWfi(PhysicalCpu p)
         {
-            return Domain.Wfi switch
+            return (p.Current?.Domain ?? Domain).Wfi switch
             {
                 WfiPolicy.Trap => true,
                 WfiPolicy.Native => false,
@@ -740,7 +815,7 @@ namespace RenodeGic.VgicHost
         {
             vcpu.State = VcpuState.Running;
             p.Port.Charge(Costs.WakeNs);
-            Domain.Stats.WorldSwitches++;
+            vcpu.Domain.Stats.WorldSwitches++;
             var home = pcpus[vcpu.PhysicalCpu];
             if(home != p)
             {
@@ -777,6 +852,7 @@ namespace RenodeGic.VgicHost
 
         private long? Psci(PhysicalCpu p, uint function, ulong a1, ulong a2, ulong a3)
         {
+            var domain = p.Current?.Domain ?? Domain;
             switch(function)
             {
             case 0x84000000: // PSCI_VERSION
@@ -786,7 +862,7 @@ namespace RenodeGic.VgicHost
             case 0x84000003:
             case 0xC4000003: // CPU_ON
                 {
-                    var vcpu = Domain.FindVcpuByAffinity(a1);
+                    var vcpu = domain.FindVcpuByAffinity(a1);
                     if(vcpu == null)
                     {
                         return -2;
@@ -813,17 +889,48 @@ namespace RenodeGic.VgicHost
             case 0x84000004:
             case 0xC4000004: // AFFINITY_INFO
                 {
-                    var vcpu = Domain.FindVcpuByAffinity(a1);
+                    var vcpu = domain.FindVcpuByAffinity(a1);
                     return vcpu == null ? -2 : vcpu.State == VcpuState.Off ? 1 : 0;
                 }
             case 0x84000008: // SYSTEM_OFF
-                p.Cpu.Scheduler.RequestSystemOff(p.Cpu, false);
+                TurnOff(p, domain, reset: false);
                 return null;
             case 0x84000009: // SYSTEM_RESET
-                p.Cpu.Scheduler.RequestSystemOff(p.Cpu, true);
+                TurnOff(p, domain, reset: true);
                 return null;
             default:
                 return -1;
+            }
+        }
+
+        /// <summary>
+        /// SYSTEM_OFF (or SYSTEM_RESET) from a domain: with one domain the machine stops; with several, that domain's vCPUs
+        /// go off (those on other cores leave at their next exit) and the machine stops when the last domain is off. A
+        /// domain is not restarted by SYSTEM_RESET (logged in its stats as a power-off).
+        /// </summary>
+        private void TurnOff(PhysicalCpu p, VgicDomain domain, bool reset)
+        {
+            if(Domains.Count == 1)
+            {
+                p.Cpu.Scheduler.RequestSystemOff(p.Cpu, reset);
+                return;
+            }
+            foreach(var vcpu in domain.Vcpus)
+            {
+                vcpu.State = VcpuState.Off;
+                if(vcpu.Loaded && pcpus[vcpu.PhysicalCpu] != p)
+                {
+                    KickCpu(pcpus[vcpu.PhysicalCpu]);
+                }
+            }
+            var allOff = true;
+            foreach(var d in Domains)
+            {
+                allOff &= d.IsOff;
+            }
+            if(allOff)
+            {
+                p.Cpu.Scheduler.RequestSystemOff(p.Cpu, false);
             }
         }
 
@@ -833,7 +940,7 @@ namespace RenodeGic.VgicHost
         private readonly WorldSwitch world;
         private readonly Dictionary<int, VirtualIrq> lpiOwners = new Dictionary<int, VirtualIrq>();
         private readonly SortedDictionary<int, (VgicDomain Domain, VirtualIrq Irq)> spiOwners = new SortedDictionary<int, (VgicDomain, VirtualIrq)>();
-        private bool spiRoutingHooked;
+        private readonly HashSet<VgicDomain> spiRoutedHooked = new HashSet<VgicDomain>();
 
         private sealed class PhysicalCpu
         {

@@ -8,6 +8,8 @@
 //   unless `vcpus` says otherwise (more vCPUs than cores share them through the hypervisor's scheduler).
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using Antmicro.Renode.Peripherals;
 using Antmicro.Renode.Peripherals.CPU;
 using Antmicro.Renode.Peripherals.IRQControllers;
 using Antmicro.Renode.Peripherals.Memory;
@@ -25,17 +27,17 @@ namespace RenodeGic.VgicHost
         public const int UartIntid = 33;
 
         public VgicPlatform(int cpus = 4, InjectionMode mode = InjectionMode.V3, WfiPolicy wfi = WfiPolicy.Trap, CostModel? costs = null,
-            bool withIts = true, bool singleVmovp = true, int physicalItsCount = 1, int? vcpus = null)
+            bool withIts = true, bool singleVmovp = true, int physicalItsCount = 1, int? vcpus = null, int domains = 1)
         {
+            if(domains < 1 || domains > 4)
+            {
+                throw new ArgumentOutOfRangeException(nameof(domains), "1 to 4 domains");
+            }
             Costs = costs ?? CostModel.Default;
             Machine = new Machine();
             var memory = new MappedMemory(Machine, 0x4000_0000);
             Machine.Register("memory", memory);
             Machine.SystemBus.RegisterMemory(memory, RamBase);
-            Uart = new PL011(Machine);
-            Machine.Register("uart0", Uart);
-            Machine.SystemBus.Register(Uart, 0x0900_0000, "uart0");
-            Uart.CharReceived += b => output.Append((char)b);
 
             var layout = new PhysicalGicLayout();
             var ids = new List<ulong>();
@@ -69,27 +71,69 @@ namespace RenodeGic.VgicHost
                 cpu.Timer.NonSecureEL2PhysicalTimerIRQ.Connect(Gic.GetLocalReceiver(i), 10);
             }
 
-            Domain = new VgicDomain("guest", vcpus ?? cpus, 224, mode, wfi);
-            Distributor = new VirtualDistributor(Domain);
-            Redistributor = new VirtualRedistributor(Domain);
-            Machine.Register("vgicd", Distributor);
-            Machine.SystemBus.Register(Distributor, GuestGicd, "vgicd");
-            Machine.Register("vgicr", Redistributor);
-            Machine.SystemBus.Register(Redistributor, GuestGicr, "vgicr");
-            PhysicalGic = new PhysicalGic(Machine.SystemBus, layout, Costs, Domain.Stats);
-            Hypervisor = new VgicHypervisor(Machine, Domain, PhysicalGic, Costs);
-            if(withIts)
+            // Each domain has its own virtual GIC, virtual ITS and UART at the same guest-physical addresses; an access
+            // reaches the one of the domain whose vCPU runs on the accessing core (the host has no stage 2).
+            var domainList = new List<VgicDomain>();
+            for(var k = 0; k < domains; k++)
             {
-                Its = new VirtualIts(Domain, Hypervisor, PhysicalGic, Machine.SystemBus, Costs);
-                Machine.Register("vits", Its);
-                Machine.SystemBus.Register(Its, GuestIts, "vits");
-                Redistributor.LpisEnabled += Its.OnLpisEnabled;
+                var suffix = k == 0 ? "" : k.ToString(CultureInfo.InvariantCulture);
+                var domain = new VgicDomain(k == 0 ? "guest" : "guest" + suffix, vcpus ?? cpus, 224, mode, wfi) { DeviceIdBase = (uint)k * DeviceIdsPerDomain };
+                domainList.Add(domain);
+                var uart = new PL011(Machine);
+                Machine.Register("uart" + k, uart);
+                var text = new System.Text.StringBuilder();
+                uart.CharReceived += b => text.Append((char)b);
+                outputs.Add(text);
+                uarts.Add(uart);
+                var distributor = new VirtualDistributor(domain);
+                var redistributor = new VirtualRedistributor(domain);
+                Machine.Register("vgicd" + suffix, distributor);
+                Machine.Register("vgicr" + suffix, redistributor);
+                distributors.Add(distributor);
+                redistributors.Add(redistributor);
             }
-            Redistributor.LpisEnabled += vcpu => Hypervisor.OnLpisEnabled(vcpu);
-            // The UART is the guest's device: its interrupt (SPI 1, INTID 33, as on QEMU virt) is passed through.
-            Uart.IRQ.Connect(Gic, 1);
-            Hypervisor.PassThroughSpi(UartIntid, Domain.Spis[UartIntid - 32]);
+            Domains = domainList;
+            Domain = domainList[0];
+            Uart = uarts[0];
+            Distributor = distributors[0];
+            Redistributor = redistributors[0];
+            PhysicalGic = new PhysicalGic(Machine.SystemBus, layout, Costs, Domain.Stats);
+            Hypervisor = new VgicHypervisor(Machine, domainList, PhysicalGic, Costs);
+            var itses = new List<VirtualIts>();
+            for(var k = 0; k < domains; k++)
+            {
+                var domain = domainList[k];
+                if(withIts)
+                {
+                    var its = new VirtualIts(domain, Hypervisor, PhysicalGic, Machine.SystemBus, Costs);
+                    Machine.Register(k == 0 ? "vits" : "vits" + k.ToString(CultureInfo.InvariantCulture), its);
+                    redistributors[k].LpisEnabled += its.OnLpisEnabled;
+                    itses.Add(its);
+                }
+                redistributors[k].LpisEnabled += vcpu => Hypervisor.OnLpisEnabled(vcpu);
+                // The UART is the guest's device: its interrupt (SPI 1, INTID 33, as on QEMU virt) is passed through; the
+                // k-th domain's UART raises physical SPI 1 + k.
+                uarts[k].IRQ.Connect(Gic, 1 + k);
+                Hypervisor.PassThroughSpi(UartIntid + k, domain.Spis[UartIntid - 32]);
+            }
+            Its = itses.Count > 0 ? itses[0] : null;
+            var bus = Machine.SystemBus;
+            bus.RegisterSelected(uarts.ConvertAll(u => (IPeripheral)u), Hypervisor.CurrentDomainIndex, 0x0900_0000, "uart0");
+            bus.RegisterSelected(distributors.ConvertAll(d => (IPeripheral)d), Hypervisor.CurrentDomainIndex, GuestGicd, "vgicd");
+            bus.RegisterSelected(redistributors.ConvertAll(r => (IPeripheral)r), Hypervisor.CurrentDomainIndex, GuestGicr, "vgicr");
+            if(itses.Count > 0)
+            {
+                bus.RegisterSelected(itses.ConvertAll(i => (IPeripheral)i), Hypervisor.CurrentDomainIndex, GuestIts, "vits");
+            }
         }
+
+        /// <summary>Physical DeviceIDs of the k-th domain start at k times this.</summary>
+        public const uint DeviceIdsPerDomain = 0x100;
+
+        public IReadOnlyList<VgicDomain> Domains { get; }
+
+        /// <summary>What the k-th domain printed on its UART.</summary>
+        public string OutputOf(int domain) => outputs[domain].ToString();
 
         public Machine Machine { get; }
 
@@ -113,7 +157,8 @@ namespace RenodeGic.VgicHost
 
         public VgicHypervisor Hypervisor { get; }
 
-        public string Output => output.ToString();
+        /// <summary>What the first domain printed on its UART.</summary>
+        public string Output => outputs[0].ToString();
 
         public ARMv8A Cpu(int i) => (ARMv8A)Machine.Cpus[i];
 
@@ -126,10 +171,31 @@ namespace RenodeGic.VgicHost
             Hypervisor.Start(address);
         }
 
+        /// <summary>
+        /// Loads one image per domain (each linked at its own address: domains share the physical address map), finishes
+        /// the platform and starts the hypervisor: the first domain's vCPU 0 on CPU 0, the others' on their cores.
+        /// </summary>
+        public void Boot(IReadOnlyList<(byte[] Image, ulong Address)> images)
+        {
+            if(images.Count != Domains.Count)
+            {
+                throw new ArgumentException($"{Domains.Count} domain(s) need as many images (got {images.Count})");
+            }
+            for(var k = 1; k < images.Count; k++)
+            {
+                Machine.SystemBus.WriteBytes(images[k].Image, images[k].Address);
+                Domains[k].EntryPoint = images[k].Address;
+            }
+            Boot(images[0].Image, images[0].Address);
+        }
+
         public RunOutcome Run(double seconds) => Machine.Runner!.RunFor(Antmicro.Renode.Time.TimeInterval.FromSeconds(seconds));
 
         public void Dispose() => Machine.Dispose();
 
-        private readonly System.Text.StringBuilder output = new System.Text.StringBuilder();
+        private readonly List<System.Text.StringBuilder> outputs = new List<System.Text.StringBuilder>();
+        private readonly List<PL011> uarts = new List<PL011>();
+        private readonly List<VirtualDistributor> distributors = new List<VirtualDistributor>();
+        private readonly List<VirtualRedistributor> redistributors = new List<VirtualRedistributor>();
     }
 }

@@ -16,7 +16,8 @@
 //
 // The guest sees GITS_TYPER with Physical = 1, 12-byte ITT entries, 16 DeviceID/EventID/collection bits, PTA = 0
 // (RDbase = vCPU number), no Virtual support. Translations are kept by the hypervisor (the guest's GITS_BASER
-// tables are accepted and not used). DeviceIDs are passed through unchanged (the device is assigned to the guest).
+// tables are accepted and not used). DeviceIDs are passed through, offset by the domain's DeviceIdBase (0 for the
+// first domain: its devices are assigned to it unchanged; another domain's guest DeviceID d is d + its base).
 // A command with bad parameters is a guest error and is skipped; the queue never stalls.
 using System;
 using System.Collections.Generic;
@@ -40,10 +41,7 @@ namespace RenodeGic.VgicHost
             this.bus = bus;
             this.costs = costs;
             domain.HasLpis = true;
-            if(hypervisor != null)
-            {
-                hypervisor.Its = this;
-            }
+            domain.Its = this;
             block = new GicMmioBlock(this, "vgits");
             DefineRegisters();
         }
@@ -76,13 +74,16 @@ namespace RenodeGic.VgicHost
             {
                 if(e.Irq.Target == vcpu)
                 {
-                    PhysicalIts.Send(PhysicalIts.Movi(device, eventId, (uint)processor));
+                    PhysicalIts.Send(PhysicalIts.Movi(PhysicalDevice(device), eventId, (uint)processor));
                 }
             }
             PhysicalIts.Send(PhysicalIts.Sync((ulong)processor));
         }
 
         private PhysicalIts PhysicalIts => gic.Itses[0];
+
+        /// <summary>The physical DeviceID of the guest's <paramref name="device"/> (domains own disjoint DeviceID ranges).</summary>
+        private uint PhysicalDevice(uint device) => device + domain.DeviceIdBase;
 
         private ulong Access(long offset, int size, ulong? write)
         {
@@ -198,7 +199,7 @@ namespace RenodeGic.VgicHost
                     if(valid)
                     {
                         devices[device] = bits;
-                        PhysicalIts.Send(PhysicalIts.Mapd(device, bits, PhysicalIts.AllocateItt(), true));
+                        PhysicalIts.Send(PhysicalIts.Mapd(PhysicalDevice(device), bits, PhysicalIts.AllocateItt(), true));
                         Note($"MAPD dev {device} bits {bits} -> MAPD");
                     }
                     else
@@ -211,7 +212,7 @@ namespace RenodeGic.VgicHost
                             }
                         }
                         devices.Remove(device);
-                        PhysicalIts.Send(PhysicalIts.Mapd(device, 1, 0, false));
+                        PhysicalIts.Send(PhysicalIts.Mapd(PhysicalDevice(device), 1, 0, false));
                         Note($"MAPD dev {device} V=0 -> MAPD V=0");
                     }
                     break;
@@ -266,14 +267,14 @@ namespace RenodeGic.VgicHost
                     {
                         entry.PhysicalLpi = gic.AllocateLpi(0xA0);
                         hypervisor?.MapPhysicalLpi(entry.PhysicalLpi, irq);
-                        PhysicalIts.Send(PhysicalIts.Mapti(device, eventId, (uint)entry.PhysicalLpi, (uint)vcpu.PhysicalCpu));
-                        PhysicalIts.Send(PhysicalIts.Inv(device, eventId)); // the hypervisor wrote the pLPI's configuration
+                        PhysicalIts.Send(PhysicalIts.Mapti(PhysicalDevice(device), eventId, (uint)entry.PhysicalLpi, (uint)vcpu.PhysicalCpu));
+                        PhysicalIts.Send(PhysicalIts.Inv(PhysicalDevice(device), eventId)); // the hypervisor wrote the pLPI's configuration
                         Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> MAPTI pLPI {entry.PhysicalLpi} pCPU {vcpu.PhysicalCpu}");
                     }
                     else
                     {
                         var vpe = vcpu.Vpe ?? throw new InvalidOperationException($"{vcpu} has no vPE");
-                        PhysicalIts.Send(PhysicalIts.Vmapti(device, eventId, vintid, vpe.Id, vpe.EventDoorbell));
+                        PhysicalIts.Send(PhysicalIts.Vmapti(PhysicalDevice(device), eventId, vintid, vpe.Id, vpe.EventDoorbell));
                         Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> VMAPTI vPE {vpe.Id} doorbell {vpe.EventDoorbell}");
                     }
                     events[(device, eventId)] = entry;
@@ -331,7 +332,7 @@ namespace RenodeGic.VgicHost
                 }
                 else
                 {
-                    PhysicalIts.Send(PhysicalIts.Int(device, eventId));
+                    PhysicalIts.Send(PhysicalIts.Int(PhysicalDevice(device), eventId));
                     Note($"INT dev {device} event {eventId} -> INT");
                 }
                 break;
@@ -345,7 +346,7 @@ namespace RenodeGic.VgicHost
                 {
                     clearEvent.Irq.PendingLatch = false;
                 }
-                PhysicalIts.Send(PhysicalIts.Clear(device, eventId));
+                PhysicalIts.Send(PhysicalIts.Clear(PhysicalDevice(device), eventId));
                 Note($"CLEAR dev {device} event {eventId} -> CLEAR");
                 break;
             case 0x0C: // INV
@@ -357,7 +358,7 @@ namespace RenodeGic.VgicHost
                 ReadConfiguration(invEvent.Irq);
                 if(domain.Mode != InjectionMode.V3)
                 {
-                    PhysicalIts.Send(PhysicalIts.Inv(device, eventId));
+                    PhysicalIts.Send(PhysicalIts.Inv(PhysicalDevice(device), eventId));
                 }
                 domain.QueueAndKick(invEvent.Irq);
                 Note($"INV dev {device} event {eventId}{(domain.Mode == InjectionMode.V3 ? " -> configuration re-read" : " -> INV")}");
@@ -409,12 +410,12 @@ namespace RenodeGic.VgicHost
             domain.Retarget(e.Irq, to);
             if(domain.Mode == InjectionMode.V3)
             {
-                PhysicalIts.Send(PhysicalIts.Movi(device, eventId, (uint)to.PhysicalCpu));
+                PhysicalIts.Send(PhysicalIts.Movi(PhysicalDevice(device), eventId, (uint)to.PhysicalCpu));
                 Note($"MOVI dev {device} event {eventId} -> vCPU{to.Id}: MOVI pCPU {to.PhysicalCpu}");
             }
             else if(to.Vpe is VirtualPe vpe)
             {
-                PhysicalIts.Send(PhysicalIts.Vmovi(device, eventId, vpe.Id, vpe.EventDoorbell, true));
+                PhysicalIts.Send(PhysicalIts.Vmovi(PhysicalDevice(device), eventId, vpe.Id, vpe.EventDoorbell, true));
                 Note($"MOVI dev {device} event {eventId} -> vCPU{to.Id}: VMOVI vPE {vpe.Id}");
             }
         }
@@ -423,7 +424,7 @@ namespace RenodeGic.VgicHost
         {
             var e = events[key];
             events.Remove(key);
-            PhysicalIts.Send(PhysicalIts.Discard(key.Device, key.Event));
+            PhysicalIts.Send(PhysicalIts.Discard(PhysicalDevice(key.Device), key.Event));
             if(e.PhysicalLpi != 0)
             {
                 hypervisor?.UnmapPhysicalLpi(e.PhysicalLpi);
@@ -488,7 +489,7 @@ namespace RenodeGic.VgicHost
             }
             else
             {
-                PhysicalIts.Send(PhysicalIts.Int(device, eventId));
+                PhysicalIts.Send(PhysicalIts.Int(PhysicalDevice(device), eventId));
             }
         }
 

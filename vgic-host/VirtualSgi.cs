@@ -31,7 +31,7 @@ namespace RenodeGic.VgicHost
             hypervisor.Trap(ExitCause.SgiTrap, sender =>
             {
                 port.Charge(hypervisor.Costs.MmioEmulationNs);
-                return Generate(hypervisor.Domain, sender, encoding, value, port.NowNs);
+                return Generate(sender?.Domain ?? hypervisor.Domain, sender, encoding, value, port.NowNs);
             });
             cpu.SkipTrappedInstruction();
             return true;

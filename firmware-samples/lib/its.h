@@ -25,8 +25,10 @@ extern u64 its_base;
 #define GICR_TYPER_PLPIS      BIT(0)
 #define GICD_TYPER_LPIS       BIT(17)
 
-/* Fixed RAM layout (clear of the image, the stacks and both emulators' DTB placement). */
-#define ITS_MEM_BASE    0x44000000UL
+/* RAM layout 64 MiB above the image's RAM base (0x44000000 for the default link address; clear of the image, the
+ * stacks and both emulators' DTB placement). */
+extern char _its_mem[];
+#define ITS_MEM_BASE    ((unsigned long)_its_mem)
 #define LPI_PROP_TABLE  (ITS_MEM_BASE + 0x00000)	/* 8 KiB: 14 LPI INTID bits */
 #define LPI_PEND_TABLE(cpu) (ITS_MEM_BASE + 0x10000 + 0x10000UL * (cpu))	/* 64 KiB aligned, 2 KiB each */
 #define ITS_DEVICE_TABLE (ITS_MEM_BASE + 0x50000)	/* 4 KiB pages */

@@ -140,8 +140,56 @@ namespace RenodeGic.Host.Emulation
                 RegisterMemory(memory, address);
                 return null;
             }
-            var regionSize = size ?? (peripheral is IKnownSize known ? (ulong)known.Size
+            var regionSize = SizeOf(peripheral, name, size);
+            var (readers, writers) = BindWidths(peripheral, name);
+            return AddMmio(address, regionSize, name, peripheral, null, readers, writers);
+        }
+
+        /// <summary>
+        /// Registers peripherals of the same size at one address, of which <paramref name="select"/> picks the one each
+        /// access reaches: a hypervisor's per-guest devices at the same guest-physical address (each domain's virtual GIC
+        /// and UART), since the host has no stage-2 translation. The first names the region.
+        /// </summary>
+        public MmioRegion RegisterSelected(IReadOnlyList<IPeripheral> peripherals, Func<int> select, ulong address, string name, ulong? size = null)
+        {
+            if(peripherals.Count == 0)
+            {
+                throw new BusRegistrationException($"'{name}': no peripherals to select from");
+            }
+            var regionSize = SizeOf(peripherals[0], name, size);
+            var alternatives = new List<(Func<long, ulong>?[] Readers, Action<long, ulong>?[] Writers)>();
+            foreach(var peripheral in peripherals)
+            {
+                var (r, w) = BindWidths(peripheral, name);
+                Adapt(name, r, w);
+                alternatives.Add((r, w));
+            }
+            var readers = new Func<long, ulong>?[4];
+            var writers = new Action<long, ulong>?[4];
+            for(var i = 0; i < 4; i++)
+            {
+                var width = i;
+                if(alternatives.TrueForAll(a => a.Readers[width] != null))
+                {
+                    readers[i] = o => alternatives[select()].Readers[width]!(o);
+                }
+                if(alternatives.TrueForAll(a => a.Writers[width] != null))
+                {
+                    writers[i] = (o, v) => alternatives[select()].Writers[width]!(o, v);
+                }
+            }
+            return AddMmio(address, regionSize, name, peripherals[0], null, readers, writers)!;
+        }
+
+        private static ulong SizeOf(IPeripheral peripheral, string name, ulong? size)
+        {
+            return size ?? (peripheral is IKnownSize known ? (ulong)known.Size
                 : throw new BusRegistrationException($"'{name}' ({peripheral.GetType().Name}) does not implement IKnownSize; give the registration a size"));
+        }
+
+        /// <summary>The access methods of a peripheral by width (byte, word, double word, quad word), from the interfaces it implements.</summary>
+        private static (Func<long, ulong>?[] Readers, Action<long, ulong>?[] Writers) BindWidths(IPeripheral peripheral, string name)
+        {
             var readers = new Func<long, ulong>?[4];
             var writers = new Action<long, ulong>?[4];
             if(peripheral is IBytePeripheral p8)
@@ -168,7 +216,7 @@ namespace RenodeGic.Host.Emulation
             {
                 throw new BusRegistrationException($"'{name}' ({peripheral.GetType().Name}) implements none of IBytePeripheral, IWordPeripheral, IDoubleWordPeripheral, IQuadWordPeripheral");
             }
-            return AddMmio(address, regionSize, name, peripheral, null, readers, writers);
+            return (readers, writers);
         }
 
         /// <summary>

@@ -56,6 +56,28 @@ namespace RenodeGic.Tests.VgicHost
             }
         }
 
+        [TestCase("spi", "sgi-ipi", 2, 2, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("lpi-its", "sgi-ipi", 2, 2, InjectionMode.V3, WfiPolicy.Trap)]
+        [TestCase("lpi-its", "lpi-its", 2, 2, InjectionMode.V40, WfiPolicy.Trap)]
+        [TestCase("sgi-ipi", "lpi-its", 1, 2, InjectionMode.V41, WfiPolicy.Adaptive)]
+        [TestCase("lpi-its", "spi", 4, 4, InjectionMode.V40, WfiPolicy.Native)]
+        public void TwoDomainsShareTheCoresAndEachPrintsItsBareGicTranscript(string first, string second, int cores, int vcpus, InjectionMode mode, WfiPolicy wfi)
+        {
+            // Two guests, each with its own virtual GIC, virtual ITS and UART behind the same guest-physical addresses,
+            // scheduled on the same cores; the second is the same program linked 128 MiB higher (firmware-samples/*-d2).
+            using var platform = new VgicPlatform(cores, mode, wfi, vcpus: vcpus, domains: 2);
+            platform.Boot(new[] { (Sample(first), 0x4008_0000UL), (Sample(second + "-d2"), 0x4808_0000UL) });
+            Assert.That(platform.Run(20), Is.EqualTo(RunOutcome.SystemOff), platform.OutputOf(0) + "\n---\n" + platform.OutputOf(1));
+            Assert.Multiple(() =>
+            {
+                Assert.That(platform.OutputOf(0).Replace("\r", ""), Is.EqualTo(Expected(first)));
+                Assert.That(platform.OutputOf(1).Replace("\r", ""), Is.EqualTo(Expected(second)));
+                Assert.That(platform.Domains[0].Stats[ExitCause.Mmio], Is.GreaterThan(0));
+                Assert.That(platform.Domains[1].Stats[ExitCause.Mmio], Is.GreaterThan(0));
+                Assert.That(platform.Domains[0].IsOff && platform.Domains[1].IsOff, Is.True, "each guest turned itself off");
+            });
+        }
+
         [Test]
         public void SavedContextRoundTripsThroughTheCore()
         {
