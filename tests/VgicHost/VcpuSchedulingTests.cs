@@ -14,20 +14,12 @@ namespace RenodeGic.Tests.VgicHost
     [TestFixture]
     public class VcpuSchedulingTests
     {
-        private static string Root => RenodeGic.Host.Cli.Runner.RepositoryRoot;
+        private static string Root => GuestSamples.Root;
 
-        private static byte[] Sample(string name)
-        {
-            var path = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
-            if(!File.Exists(path))
-            {
-                Assert.Ignore($"{path} is not built (make -C firmware-samples)");
-            }
-            return File.ReadAllBytes(path);
-        }
+        private static byte[] Sample(string name) => GuestSamples.Image(name);
 
-        private static string Expected(string sample) =>
-            File.ReadAllText(Path.Combine(Root, "firmware-samples", "expected", sample + ".el1.txt"));
+        private static string Expected(string name) => GuestSamples.Expected(name);
+
 
         [TestCase("lpi-its", 1, 2, InjectionMode.V3, WfiPolicy.Trap)]
         [TestCase("lpi-its", 1, 2, InjectionMode.V40, WfiPolicy.Trap)]

@@ -265,17 +265,9 @@ namespace RenodeGic.Tests.VgicHost
     [NonParallelizable]
     public class VgicModelTests
     {
-        private static string Root => RenodeGic.Host.Cli.Runner.RepositoryRoot;
+        private static string Root => GuestSamples.Root;
 
-        private static byte[] Sample(string name)
-        {
-            var path = Path.Combine(Root, "firmware-samples", "build", name + ".bin");
-            if(!File.Exists(path))
-            {
-                Assert.Ignore($"{path} is not built (make -C firmware-samples)");
-            }
-            return File.ReadAllBytes(path);
-        }
+        private static byte[] Sample(string name) => GuestSamples.Image(name);
 
         [TestCase("spi", InjectionMode.V3)]
         [TestCase("lpi-its", InjectionMode.V3)]
