@@ -78,6 +78,9 @@ Should Run Two Domains Side By Side
     Wait For Line On Uart     PASS                             testerId=${second}
     Wait For Line On Uart     PASS                             testerId=${first}
 
+Should Reject A Second Domain That Overlaps The First
+    Run Keyword And Expect Error    *overlap*    Execute Command    vgic-guest --smp 2 ${SGI} --domain ${LPI2} 0x40080000
+
 Should Reject More vCPUs Than The Model Supports
     Run Keyword And Expect Error    *--vcpus takes 1 to 16*    Execute Command    vgic-guest --vcpus 17 ${SGI}
 

@@ -26,6 +26,9 @@ namespace RenodeGic.VgicHost
         public const ulong GuestGicr = 0x080A_0000;
         public const int UartIntid = 33;
 
+        /// <summary>The hypervisor's own memory (PhysicalGicLayout.HypervisorMemory): guest images end below it.</summary>
+        public const ulong HypervisorMemory = 0x7000_0000;
+
         public VgicPlatform(int cpus = 4, InjectionMode mode = InjectionMode.V3, WfiPolicy wfi = WfiPolicy.Trap, CostModel? costs = null,
             bool withIts = true, bool singleVmovp = true, int physicalItsCount = 1, int? vcpus = null, int domains = 1)
         {
@@ -180,6 +183,22 @@ namespace RenodeGic.VgicHost
             if(images.Count != Domains.Count)
             {
                 throw new ArgumentException($"{Domains.Count} domain(s) need as many images (got {images.Count})");
+            }
+            for(var k = 0; k < images.Count; k++)
+            {
+                var (image, address) = images[k];
+                if(address < RamBase || address + (ulong)image.Length > HypervisorMemory || address + (ulong)image.Length < address)
+                {
+                    throw new ArgumentException($"the image of domain {k} at 0x{address:X} ({image.Length} bytes) must lie in guest RAM 0x{RamBase:X}-0x{HypervisorMemory - 1:X}");
+                }
+                for(var other = 0; other < k; other++)
+                {
+                    var (otherImage, otherAddress) = images[other];
+                    if(address < otherAddress + (ulong)otherImage.Length && otherAddress < address + (ulong)image.Length)
+                    {
+                        throw new ArgumentException($"the images of domains {other} (0x{otherAddress:X}) and {k} (0x{address:X}) overlap: link the second elsewhere (firmware-samples/build/*-d2.bin is at 0x48080000)");
+                    }
+                }
             }
             for(var k = 1; k < images.Count; k++)
             {
