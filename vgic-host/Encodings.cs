@@ -128,6 +128,8 @@ namespace RenodeGic.VgicHost
         public const long VlpiBase = 0x20000;
         public const long GicrVpropbaser = VlpiBase + 0x70;
         public const long GicrVpendbaser = VlpiBase + 0x78;
+        public const long GicrVsgir = VlpiBase + 0x80;
+        public const long GicrVsgipendr = VlpiBase + 0x88;
 
         public const long GitsCtlr = 0x0000;
         public const long GitsTyper = 0x0008;

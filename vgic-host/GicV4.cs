@@ -340,6 +340,42 @@ namespace RenodeGic.VgicHost
         private ulong[] VmovpFor(VirtualPe vpe, int sequence, int itsList, int processor) =>
             V41 ? PhysicalIts.Vmovp41(vpe.Id, (ulong)processor, (uint)vpe.Doorbell) : PhysicalIts.Vmovp(sequence, itsList, vpe.Id, (ulong)processor);
 
+        // ---- GICv4.1 vSGIs (HardwareSgis.cs) ----
+
+        /// <summary>VSGI for SGI <paramref name="sgi"/> of <paramref name="vpe"/>: its enable, priority (bits [7:4]) and group in the GIC.</summary>
+        public void ConfigureVsgi(VirtualPe vpe, int sgi, int priority, bool group1, bool enable, bool clear)
+        {
+            VirtualItses()[0].Send(PhysicalIts.Vsgi(vpe.Id, sgi, priority, group1, enable, clear));
+        }
+
+        /// <summary>GITS_SGIR (the ITS's vSGI frame, 64 bits at +0x20020): vPEID[47:32], vINTID[3:0].</summary>
+        public void SendVsgi(VirtualPe vpe, int sgi, IEl2Port? port)
+        {
+            var its = VirtualItses()[0];
+            gic.Bus.WriteQuadWord(its.Base + GitsSgir, ((ulong)vpe.Id << 32) | (uint)sgi);
+            port?.Charge(costs.VpeRegisterNs);
+            stats.VsgisSent++;
+        }
+
+        /// <summary>Whether SGI <paramref name="sgi"/> is pending at <paramref name="vpe"/>: GICR_VSGIR, then GICR_VSGIPENDR until Busy clears.</summary>
+        public bool IsVsgiPending(VirtualPe vpe, int sgi, IEl2Port? port)
+        {
+            var rd = gic.RedistributorOf(vpe.Column);
+            gic.Bus.WriteDoubleWord(rd + (ulong)GicOffsets.GicrVsgir, vpe.Id);
+            for(var poll = 0; poll < 64; poll++)
+            {
+                var value = gic.Bus.ReadDoubleWord(rd + (ulong)GicOffsets.GicrVsgipendr);
+                port?.Charge(costs.VpeRegisterNs);
+                if((value & (1u << 31)) == 0)
+                {
+                    return ((value >> sgi) & 1) != 0;
+                }
+            }
+            throw new InvalidOperationException($"GICR_VSGIPENDR of processor {vpe.Column} stays Busy for vPE {vpe.Id}");
+        }
+
+        private const ulong GitsSgir = 0x2_0020;
+
         /// <summary>Number of VMOVPs that failed and were rolled back.</summary>
         public int RolledBack { get; private set; }
 

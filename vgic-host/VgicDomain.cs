@@ -81,6 +81,12 @@ namespace RenodeGic.VgicHost
 
         public IVgicHost? Host { get; set; }
 
+        /// <summary>The hypervisor's GICv4.1 vSGI support (null: SGIs are always emulated; GICD_TYPER2.nASSGIcap = 0).</summary>
+        public IVsgiHost? VsgiHost { get; set; }
+
+        /// <summary>GICD_CTLR.nASSGIreq: the guest's SGIs are GICv4.1 vSGIs without an active state (HardwareSgis.cs).</summary>
+        public bool HardwareSgis { get; internal set; }
+
         /// <summary>The guest's emulated ITS (null: no ITS).</summary>
         public VirtualIts? Its { get; set; }
 

@@ -21,7 +21,7 @@ using RenodeGic.Host.Emulation;
 
 namespace RenodeGic.VgicHost
 {
-    public sealed class VgicHypervisor : IEl2Handler, IVgicHost
+    public sealed class VgicHypervisor : IEl2Handler, IVgicHost, IVsgiHost
     {
         public VgicHypervisor(Machine machine, VgicDomain domain, PhysicalGic gic, CostModel? costs = null)
             : this(machine, new[] { domain }, gic, costs)
@@ -72,6 +72,13 @@ namespace RenodeGic.VgicHost
             }
             scheduler = new VcpuScheduler(domains, pcpus.Length);
             world = new WorldSwitch(gic, V4, Costs, Stats);
+            if(V4 != null && V4.V41)
+            {
+                foreach(var d in domains)
+                {
+                    d.VsgiHost = this; // GICD_TYPER2.nASSGIcap = 1
+                }
+            }
         }
 
         /// <summary>The index in <see cref="Domains"/> of the domain whose vCPU runs on the core making the current access (0 outside a core).</summary>
@@ -320,6 +327,38 @@ namespace RenodeGic.VgicHost
         }
 
         public bool OnSystemRegisterTrap(ARMv8A cpu, ulong syndrome) => VirtualSgi.TryEmulate(this, cpu, syndrome);
+
+        // ---- IVsgiHost (GICv4.1 vSGIs) ----------------------------------------------------------------------------
+
+        public void ConfigureVsgi(VirtualIrq sgi, bool clear = false, bool disable = false)
+        {
+            if(V4 == null || sgi.Target?.Vpe is not VirtualPe vpe)
+            {
+                return;
+            }
+            int priority, group;
+            bool enabled;
+            lock(sgi.Lock)
+            {
+                priority = sgi.Priority;
+                group = sgi.Group;
+                enabled = sgi.Enabled && !disable;
+            }
+            V4.ConfigureVsgi(vpe, (int)sgi.Intid, priority, group == 1, enabled, clear);
+        }
+
+        public void SendVsgi(VirtualIrq sgi)
+        {
+            if(V4 != null && sgi.Target?.Vpe is VirtualPe vpe)
+            {
+                V4.SendVsgi(vpe, (int)sgi.Intid, Gic.CurrentPort);
+            }
+        }
+
+        public bool IsVsgiPending(VirtualIrq sgi)
+        {
+            return V4 != null && sgi.Target?.Vpe is VirtualPe vpe && V4.IsVsgiPending(vpe, (int)sgi.Intid, Gic.CurrentPort);
+        }
 
         // ---- IVgicHost -----------------------------------------------------------------------------------------
 

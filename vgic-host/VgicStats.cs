@@ -69,6 +69,9 @@ namespace RenodeGic.VgicHost
         /// <summary>vCPUs moved to another physical CPU (VMOVP / MOVI on the physical ITS).</summary>
         public long Migrations { get; internal set; }
 
+        /// <summary>GICv4.1 vSGIs sent through GITS_SGIR (guests with GICD_CTLR.nASSGIreq).</summary>
+        public long VsgisSent { get; internal set; }
+
         public ulong ChargedNs { get; internal set; }
 
         internal void Exit(ExitCause cause) => exits[(int)cause]++;

@@ -6,6 +6,7 @@
 using System;
 using Antmicro.Renode.Core;
 using Antmicro.Renode.Core.Structure.Registers;
+using Antmicro.Renode.Logging;
 using Antmicro.Renode.Peripherals;
 using Antmicro.Renode.Peripherals.Bus;
 using Antmicro.Renode.Peripherals.IRQControllers;
@@ -68,9 +69,23 @@ namespace RenodeGic.VgicHost
         {
             var words = block.Words;
             words.DefineRegister(0x0000).WithValueField(0, 32, name: "GICD_CTLR",
-                valueProviderCallback: _ => (domain.Group0Enabled ? 1UL : 0) | (domain.Group1Enabled ? 2UL : 0) | (1UL << 4) | (1UL << 6),
+                valueProviderCallback: _ => (domain.Group0Enabled ? 1UL : 0) | (domain.Group1Enabled ? 2UL : 0) | (1UL << 4) | (1UL << 6)
+                    | (domain.HardwareSgis ? 1UL << 8 : 0),
                 writeCallback: (_, v) =>
                 {
+                    var nassgi = (v & (1UL << 8)) != 0 && domain.VsgiHost != null;
+                    if(nassgi != domain.HardwareSgis)
+                    {
+                        // IHI 0069: changing nASSGIreq while a group is enabled is UNPREDICTABLE; this model ignores it.
+                        if(domain.Group0Enabled || domain.Group1Enabled)
+                        {
+                            this.GuestError("GICD_CTLR.nASSGIreq changed while EnableGrp0/EnableGrp1 is set; ignored (disable both groups first)");
+                        }
+                        else
+                        {
+                            HardwareSgis.Switch(domain, nassgi);
+                        }
+                    }
                     var g0 = (v & 1) != 0;
                     var g1 = (v & 2) != 0;
                     var newlyEnabled = (g0 && !domain.Group0Enabled) || (g1 && !domain.Group1Enabled);
@@ -86,7 +101,8 @@ namespace RenodeGic.VgicHost
                 });
             words.DefineRegister(0x0004).WithValueField(0, 32, FieldMode.Read, name: "GICD_TYPER", valueProviderCallback: _ => Typer);
             words.DefineRegister(0x0008).WithValueField(0, 32, FieldMode.Read, name: "GICD_IIDR", valueProviderCallback: _ => 0x43B);
-            words.DefineRegister(0x000C).WithValueField(0, 32, FieldMode.Read, name: "GICD_TYPER2", valueProviderCallback: _ => 0);
+            // GICD_TYPER2.nASSGIcap (bit 8): SGIs can drop their active state when the hypervisor has GICv4.1 vSGIs.
+            words.DefineRegister(0x000C).WithValueField(0, 32, FieldMode.Read, name: "GICD_TYPER2", valueProviderCallback: _ => domain.VsgiHost != null ? 1UL << 8 : 0);
             words.DefineRegister(0x0010).WithValueField(0, 32, name: "GICD_STATUSR", valueProviderCallback: _ => 0, writeCallback: (_, __) => { });
             words.DefineRegister(0xFFE8).WithValueField(0, 32, FieldMode.Read, name: "GICD_PIDR2", valueProviderCallback: _ => 0x3B);
 

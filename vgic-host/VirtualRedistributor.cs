@@ -99,20 +99,44 @@ namespace RenodeGic.VgicHost
 
             const long sgi = 0x10000;
             VirtualIrq? P(int i) => i >= 0 && i < 32 ? vcpu.Private[i] : null;
-            block.DefinePerInterrupt(sgi + 0x0080, 1, 1, i => P(i)!.Group == 1 ? 1UL : 0, (i, v) => Update(P(i), irq => irq.Group = (int)v), "GICR_IGROUPR");
+            // With GICD_CTLR.nASSGIreq the SGIs (0-15) live in the GIC as vSGIs (HardwareSgis.cs): configuration changes
+            // are forwarded, the pending state is the GIC's, and there is no active state.
+            bool Hw(int i) => i < 16 && domain.HardwareSgis;
+            void Configure(int i) => HardwareSgis.OnConfigurationChanged(domain, P(i)!);
+            block.DefinePerInterrupt(sgi + 0x0080, 1, 1, i => P(i)!.Group == 1 ? 1UL : 0, (i, v) => { Update(P(i), irq => irq.Group = (int)v); Configure(i); }, "GICR_IGROUPR");
             block.DefinePerInterrupt(sgi + 0x0100, 1, 1, i => P(i)!.Enabled ? 1UL : 0,
-                (i, v) => { if(v != 0) { Update(P(i), irq => irq.Enabled = true); } }, "GICR_ISENABLER");
+                (i, v) => { if(v != 0) { Update(P(i), irq => irq.Enabled = true); Configure(i); } }, "GICR_ISENABLER");
             block.DefinePerInterrupt(sgi + 0x0180, 1, 1, i => P(i)!.Enabled ? 1UL : 0,
-                (i, v) => { if(v != 0) { Update(P(i), irq => irq.Enabled = false); } }, "GICR_ICENABLER");
-            block.DefinePerInterrupt(sgi + 0x0200, 1, 1, i => P(i)!.Pending ? 1UL : 0,
-                (i, v) => { if(v != 0) { Update(P(i), irq => irq.PendingLatch = true); } }, "GICR_ISPENDR");
-            block.DefinePerInterrupt(sgi + 0x0280, 1, 1, i => P(i)!.Pending ? 1UL : 0,
-                (i, v) => { if(v != 0) { Update(P(i), irq => irq.PendingLatch = false); } }, "GICR_ICPENDR");
-            block.DefinePerInterrupt(sgi + 0x0300, 1, 1, i => P(i)!.Active ? 1UL : 0,
-                (i, v) => { if(v != 0) { Update(P(i), irq => irq.Active = true); } }, "GICR_ISACTIVER");
+                (i, v) => { if(v != 0) { Update(P(i), irq => irq.Enabled = false); Configure(i); } }, "GICR_ICENABLER");
+            block.DefinePerInterrupt(sgi + 0x0200, 1, 1, i => (Hw(i) ? domain.VsgiHost!.IsVsgiPending(P(i)!) : P(i)!.Pending) ? 1UL : 0,
+                (i, v) =>
+                {
+                    if(v != 0 && Hw(i))
+                    {
+                        domain.VsgiHost!.SendVsgi(P(i)!);
+                    }
+                    else if(v != 0)
+                    {
+                        Update(P(i), irq => irq.PendingLatch = true);
+                    }
+                }, "GICR_ISPENDR");
+            block.DefinePerInterrupt(sgi + 0x0280, 1, 1, i => (Hw(i) ? domain.VsgiHost!.IsVsgiPending(P(i)!) : P(i)!.Pending) ? 1UL : 0,
+                (i, v) =>
+                {
+                    if(v != 0 && Hw(i))
+                    {
+                        domain.VsgiHost!.ConfigureVsgi(P(i)!, clear: true);
+                    }
+                    else if(v != 0)
+                    {
+                        Update(P(i), irq => irq.PendingLatch = false);
+                    }
+                }, "GICR_ICPENDR");
+            block.DefinePerInterrupt(sgi + 0x0300, 1, 1, i => P(i)!.Active && !Hw(i) ? 1UL : 0,
+                (i, v) => { if(v != 0 && !Hw(i)) { Update(P(i), irq => irq.Active = true); } }, "GICR_ISACTIVER");
             block.DefinePerInterrupt(sgi + 0x0380, 1, 1, i => P(i)!.Active ? 1UL : 0,
                 (i, v) => { if(v != 0) { Update(P(i), irq => irq.Active = false); } }, "GICR_ICACTIVER");
-            block.DefinePerInterrupt(sgi + 0x0400, 8, 8, i => (ulong)P(i)!.Priority, (i, v) => Update(P(i), irq => irq.Priority = (int)v), "GICR_IPRIORITYR");
+            block.DefinePerInterrupt(sgi + 0x0400, 8, 8, i => (ulong)P(i)!.Priority, (i, v) => { Update(P(i), irq => irq.Priority = (int)v); Configure(i); }, "GICR_IPRIORITYR");
             block.AllowByteAccess(sgi + 0x0400, 32);
             block.DefinePerInterrupt(sgi + 0x0C00, 2, 2, i => P(i)!.IsLevel ? 0UL : 2UL,
                 (i, v) => { if(i >= 16) { Update(P(i), irq => irq.IsLevel = (v & 2) == 0); } }, "GICR_ICFGR");

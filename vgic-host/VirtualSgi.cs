@@ -145,7 +145,14 @@ namespace RenodeGic.VgicHost
                 {
                     continue;
                 }
-                domain.InjectEdge(irq, nowNs);
+                if(domain.HardwareSgis)
+                {
+                    domain.VsgiHost!.SendVsgi(irq); // GICv4.1: GITS_SGIR, the GIC delivers it (HardwareSgis.cs)
+                }
+                else
+                {
+                    domain.InjectEdge(irq, nowNs);
+                }
                 pended++;
             }
             return pended;

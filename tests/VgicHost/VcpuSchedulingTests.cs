@@ -70,6 +70,32 @@ namespace RenodeGic.Tests.VgicHost
             });
         }
 
+        [TestCase(2, 2, WfiPolicy.Native)]
+        [TestCase(2, 2, WfiPolicy.Trap)]
+        [TestCase(1, 2, WfiPolicy.Trap)]
+        public void GuestSgisWithoutActiveStateBecomeGicV41Vsgis(int cores, int vcpus, WfiPolicy wfi)
+        {
+            // The guest sets GICD_CTLR.nASSGIreq: its SGIs are sent with GITS_SGIR and delivered by the GIC (directly to a
+            // resident vPE, through the default doorbell to one that is not), never through a list register.
+            using var platform = new VgicPlatform(cores, InjectionMode.V41, wfi, vcpus: vcpus);
+            platform.Boot(Sample("vsgi-guest"));
+            Assert.That(platform.Run(10), Is.EqualTo(RunOutcome.SystemOff), platform.Output);
+            Assert.That(platform.Output.Replace("\r", ""), Is.EqualTo(Expected("vsgi-guest")));
+            Assert.That(platform.Domain.Stats.VsgisSent, Is.GreaterThanOrEqualTo(402), "self, held and 2 x 200 ping-pong SGIs");
+            Assert.That(platform.Domain.Stats[ExitCause.SgiTrap], Is.GreaterThanOrEqualTo(402), "ICC_SGI1R_EL1 still traps");
+        }
+
+        [Test]
+        public void SgisStayEmulatedWithoutGicV41()
+        {
+            // GICv4.0 has no vSGIs: nASSGIcap reads 0, nASSGIreq stays 0 and the SGI has its active state in the handler.
+            using var platform = new VgicPlatform(2, InjectionMode.V40, WfiPolicy.Trap);
+            platform.Boot(Sample("vsgi-guest"));
+            platform.Run(10);
+            Assert.That(platform.Output.Replace("\r", ""), Does.Contain("gicd_typer2.nassgicap: 0\ngicd_ctlr.nassgireq: 0\nself sgi in its handler: active 1 pending 0"));
+            Assert.That(platform.Domain.Stats.VsgisSent, Is.Zero);
+        }
+
         [Test]
         public void SavedContextRoundTripsThroughTheCore()
         {
