@@ -15,6 +15,7 @@ ${SPI}            @firmware-samples/build/spi.bin
 ${LPI}            @firmware-samples/build/lpi-its.bin
 ${SGI}            @firmware-samples/build/sgi-ipi.bin
 ${LPI2}           @firmware-samples/build/lpi-its-d2.bin
+${VSGI}           @firmware-samples/build/vsgi-guest.bin
 
 *** Keywords ***
 Create Guest
@@ -77,6 +78,18 @@ Should Run Two Domains Side By Side
     Wait For Line On Uart     cpu0 lpis: 6, cpu1 lpis: 2       testerId=${second}
     Wait For Line On Uart     PASS                             testerId=${second}
     Wait For Line On Uart     PASS                             testerId=${first}
+
+Should Hand Guest SGIs To The GIC As GICv4.1 vSGIs
+    # The guest sets GICD_CTLR.nASSGIreq: its SGIs have no active state and reach it through GITS_SGIR.
+    Execute Command           vgic-guest --mode v4.1 --wfi trap --smp 2 ${VSGI}
+    Create Terminal Tester    ${UART}    timeout=5
+    Start Emulation
+    Wait For Line On Uart     gicd_typer2.nassgicap: 1
+    Wait For Line On Uart     gicd_ctlr.nassgireq: 1
+    Wait For Line On Uart     self sgi in its handler: active 0 pending 0
+    Wait For Line On Uart     disabled sgi: pending 1 taken 0
+    Wait For Line On Uart     round trips: 200, cpu1 pings: 200
+    Wait For Line On Uart     PASS
 
 Should Reject A Second Domain That Overlaps The First
     Run Keyword And Expect Error    *overlap*    Execute Command    vgic-guest --smp 2 ${SGI} --domain ${LPI2} 0x40080000
