@@ -371,7 +371,9 @@ namespace RenodeGic.VgicHost
                     return ((value >> sgi) & 1) != 0;
                 }
             }
-            throw new InvalidOperationException($"GICR_VSGIPENDR of processor {vpe.Column} stays Busy for vPE {vpe.Id}");
+            // The GIC never finished the query: report not pending rather than fail the guest's access.
+            stats.VsgiQueriesTimedOut++;
+            return false;
         }
 
         private const ulong GitsSgir = 0x2_0020;

@@ -72,6 +72,9 @@ namespace RenodeGic.VgicHost
         /// <summary>GICv4.1 vSGIs sent through GITS_SGIR (guests with GICD_CTLR.nASSGIreq).</summary>
         public long VsgisSent { get; internal set; }
 
+        /// <summary>GICR_VSGIPENDR queries that stayed Busy (answered "not pending"; should stay 0).</summary>
+        public long VsgiQueriesTimedOut { get; internal set; }
+
         public ulong ChargedNs { get; internal set; }
 
         internal void Exit(ExitCause cause) => exits[(int)cause]++;
