@@ -3,6 +3,7 @@
 // migrations move the vPE (VMOVP) and the guest keeps running, and the adaptive WFI policy traps only while
 // another vCPU waits for the core.
 using System.IO;
+using System.Linq;
 using Antmicro.Renode.Peripherals.CPU;
 using NUnit.Framework;
 using RenodeGic.Host.Emulation;
@@ -212,6 +213,70 @@ namespace RenodeGic.Tests.VgicHost
                 Assert.That(shared.Domain.Stats[ExitCause.Wfi], Is.GreaterThan(0));
                 Assert.That(shared.Output, Is.EqualTo(alone.Output));
             });
+        }
+    }
+}
+
+namespace RenodeGic.Tests.VgicHost
+{
+    /// <summary>VcpuScheduler's policy on its own: placement, round robin among waiting vCPUs, stealing from the busiest CPU.</summary>
+    [TestFixture]
+    public class VcpuSchedulerPolicyTests
+    {
+        private static (VcpuScheduler Scheduler, VgicDomain A, VgicDomain B) Make(int physicalCpus)
+        {
+            var a = new VgicDomain("a", 3);
+            var b = new VgicDomain("b", 3);
+            var scheduler = new VcpuScheduler(new[] { a, b }, physicalCpus);
+            foreach(var vcpu in scheduler.All)
+            {
+                vcpu.PhysicalCpu = VcpuScheduler.HomeOf(scheduler.IndexOf(vcpu), physicalCpus);
+            }
+            return (scheduler, a, b);
+        }
+
+        [Test]
+        public void VcpusOfAllDomainsGoRoundTheCpusInDomainThenIdOrder()
+        {
+            var (scheduler, a, b) = Make(2);
+            Assert.That(scheduler.All, Is.EqualTo(new[] { a.Vcpus[0], a.Vcpus[1], a.Vcpus[2], b.Vcpus[0], b.Vcpus[1], b.Vcpus[2] }));
+            Assert.That(scheduler.All.Select(v => v.PhysicalCpu), Is.EqualTo(new[] { 0, 1, 0, 1, 0, 1 }));
+        }
+
+        [Test]
+        public void TheNextWaitingVcpuComesAfterTheCurrentOneAndWrapsAround()
+        {
+            var (scheduler, a, b) = Make(2);
+            foreach(var vcpu in scheduler.All)
+            {
+                vcpu.State = VcpuState.Running;
+            }
+            a.Vcpus[0].Loaded = true; // CPU 0 holds a0; a2 and b1 wait for it
+            Assert.That(scheduler.NextWaiting(0, a.Vcpus[0]), Is.SameAs(a.Vcpus[2]));
+            Assert.That(scheduler.NextWaiting(0, a.Vcpus[2]), Is.SameAs(b.Vcpus[1]));
+            Assert.That(scheduler.NextWaiting(0, b.Vcpus[1]), Is.SameAs(a.Vcpus[2]), "wraps, skipping the loaded a0");
+            b.Vcpus[1].State = VcpuState.Blocked;
+            Assert.That(scheduler.NextWaiting(0, a.Vcpus[2]), Is.Null, "blocked vCPUs do not wait for the CPU");
+            Assert.That(scheduler.RunnableOn(0), Is.EqualTo(2));
+        }
+
+        [Test]
+        public void AnIdleCpuStealsTheLowestWaitingVcpuOfTheBusiestCpu()
+        {
+            var (scheduler, a, b) = Make(3);
+            // CPU 0: a0 loaded, b0 waiting; CPU 1: a1 loaded, b1 and b2 waiting; CPU 2: a2 blocked (idle).
+            foreach(var vcpu in scheduler.All)
+            {
+                vcpu.State = VcpuState.Running;
+            }
+            a.Vcpus[0].Loaded = true;
+            a.Vcpus[1].Loaded = true;
+            a.Vcpus[2].Loaded = true;
+            b.Vcpus[2].PhysicalCpu = 1; // CPU 1 now has b1 and b2 waiting, CPU 0 only b0
+            a.Vcpus[2].State = VcpuState.Blocked;
+            Assert.That(scheduler.FindStealable(2), Is.SameAs(b.Vcpus[1]));
+            scheduler.LoadBalancing = false;
+            Assert.That(scheduler.FindStealable(2), Is.Null);
         }
     }
 }
