@@ -867,7 +867,7 @@ namespace RenodeGic.Host.Robot
             {
                 result.Variables.Add(new KeyValuePair<string, string>(v, ""));
             }
-            try
+            Recorded(result, () =>
             {
                 var iterations = Located(step.At, () => ForIterations(step));
                 foreach(var values in iterations)
@@ -879,36 +879,24 @@ namespace RenodeGic.Host.Robot
                         Scopes.SetLocal(step.Variables[i], values[i]);
                         iteration.Variables.Add(new KeyValuePair<string, string>(step.Variables[i], RobotValues.ToText(values[i])));
                     }
-                    try
+                    if(!RunIteration(step.Body, iteration, continuing))
                     {
-                        RunBody(step.Body, iteration, continuing);
-                        iteration.Status = Status.Pass;
-                    }
-                    catch(ContinueSignal)
-                    {
-                        iteration.Status = Status.Pass;
-                    }
-                    catch(BreakSignal)
-                    {
-                        iteration.Status = Status.Pass;
                         break;
                     }
-                    catch(RobotFailure e)
-                    {
-                        iteration.Status = Status.Fail;
-                        iteration.FailureMessage = e.Message;
-                        throw;
-                    }
-                    catch(Exception e) when(e is RobotPassExecution || e is ReturnSignal || e is RobotSkip)
-                    {
-                        iteration.Status = Status.Pass;
-                        throw;
-                    }
-                    finally
-                    {
-                        iteration.End = DateTime.Now;
-                    }
                 }
+            });
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/> as the content of <paramref name="result"/>: PASS when it returns, FAIL with the
+        /// message on a failure, PASS when control leaves it otherwise (RETURN, BREAK, CONTINUE, PASS EXECUTION, SKIP);
+        /// the exception goes on either way, and the end time is always recorded.
+        /// </summary>
+        private static void Recorded(BodyResult result, Action body)
+        {
+            try
+            {
+                body();
                 result.Status = Status.Pass;
             }
             catch(RobotFailure e)
@@ -917,7 +905,7 @@ namespace RenodeGic.Host.Robot
                 result.FailureMessage = e.Message;
                 throw;
             }
-            catch(Exception e) when(e is RobotPassExecution || e is ReturnSignal || e is RobotSkip)
+            catch
             {
                 result.Status = Status.Pass;
                 throw;
@@ -926,6 +914,27 @@ namespace RenodeGic.Host.Robot
             {
                 result.End = DateTime.Now;
             }
+        }
+
+        /// <summary>One FOR/WHILE iteration: CONTINUE ends it, BREAK ends the loop (returns false), anything else is <see cref="Recorded"/>'s.</summary>
+        private bool RunIteration(IReadOnlyList<Step> body, BodyResult iteration, bool continuing)
+        {
+            var goOn = true;
+            Recorded(iteration, () =>
+            {
+                try
+                {
+                    RunBody(body, iteration, continuing);
+                }
+                catch(ContinueSignal)
+                {
+                }
+                catch(BreakSignal)
+                {
+                    goOn = false;
+                }
+            });
+            return goOn;
         }
 
         private List<List<object?>> ForIterations(ForStep step)
@@ -1005,7 +1014,7 @@ namespace RenodeGic.Host.Robot
         {
             var root = Record(parent, new BodyResult("IF/ELSE ROOT"));
             var taken = false;
-            try
+            Recorded(root, () =>
             {
                 foreach(var branch in step.Branches)
                 {
@@ -1023,54 +1032,15 @@ namespace RenodeGic.Host.Robot
                         continue;
                     }
                     taken = true;
-                    try
-                    {
-                        RunBody(branch.Body, result, continuing);
-                        result.Status = Status.Pass;
-                    }
-                    catch(RobotFailure e)
-                    {
-                        result.Status = Status.Fail;
-                        result.FailureMessage = e.Message;
-                        throw;
-                    }
-                    catch
-                    {
-                        result.Status = Status.Pass;
-                        throw;
-                    }
-                    finally
-                    {
-                        result.End = DateTime.Now;
-                    }
+                    Recorded(result, () => RunBody(branch.Body, result, continuing));
                 }
-                root.Status = taken ? Status.Pass : Status.NotRun;
-                if(!taken)
-                {
-                    root.Status = Status.Pass;
-                }
-            }
-            catch(RobotFailure e)
-            {
-                root.Status = Status.Fail;
-                root.FailureMessage = e.Message;
-                throw;
-            }
-            catch
-            {
-                root.Status = Status.Pass;
-                throw;
-            }
-            finally
-            {
-                root.End = DateTime.Now;
-            }
+            });
         }
 
         private void RunWhile(WhileStep step, BodyResult parent, bool continuing)
         {
             var result = Record(parent, new BodyResult("WHILE") { Condition = step.Condition });
-            try
+            Recorded(result, () =>
             {
                 var limit = 10000L;
                 if(step.Limit != null)
@@ -1087,49 +1057,12 @@ namespace RenodeGic.Host.Robot
                     {
                         throw new RobotFailure($"WHILE loop was aborted because it did not finish within the limit of {limit} iterations.");
                     }
-                    var iteration = Record(result, new BodyResult("ITERATION"));
-                    try
+                    if(!RunIteration(step.Body, Record(result, new BodyResult("ITERATION")), continuing))
                     {
-                        RunBody(step.Body, iteration, continuing);
-                        iteration.Status = Status.Pass;
-                    }
-                    catch(ContinueSignal)
-                    {
-                        iteration.Status = Status.Pass;
-                    }
-                    catch(BreakSignal)
-                    {
-                        iteration.Status = Status.Pass;
                         break;
                     }
-                    catch(RobotFailure e)
-                    {
-                        iteration.Status = Status.Fail;
-                        iteration.FailureMessage = e.Message;
-                        throw;
-                    }
-                    finally
-                    {
-                        iteration.End = DateTime.Now;
-                    }
                 }
-                result.Status = Status.Pass;
-            }
-            catch(RobotFailure e)
-            {
-                result.Status = Status.Fail;
-                result.FailureMessage = e.Message;
-                throw;
-            }
-            catch
-            {
-                result.Status = Status.Pass;
-                throw;
-            }
-            finally
-            {
-                result.End = DateTime.Now;
-            }
+            });
         }
 
         private void RunTry(TryStep step, BodyResult parent, bool continuing)
