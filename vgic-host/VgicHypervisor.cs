@@ -157,7 +157,7 @@ namespace RenodeGic.VgicHost
                     var timer = vcpu.Private[intid];
                     timer.Hardware = true;
                     timer.HardwareIntid = intid;
-                    timer.IsLevel = true; // the line follows the timer's output (ResampleTimers)
+                    timer.IsLevel = true; // the line follows the timer's output (ResampleHardwareLines)
                 }
             }
             foreach(var (pintid, spi) in spiOwners)
@@ -237,7 +237,7 @@ namespace RenodeGic.VgicHost
             {
                 cause = ExitCause.TimerInterrupt;
                 p.Port.Charge(Costs.InjectNs);
-                SampleTimerLine(vcpu, intid, true); // BeginExit's resample saw it already, unless the output just fell
+                SampleLine(vcpu.Domain, vcpu.Private[intid], true); // BeginExit's resample saw it already, unless the output just fell
                 deactivate = false; // the guest deactivates it through the HW list register
             }
             else if(intid >= 32 && intid < 1020 && spiOwners.TryGetValue(intid, out var spi))
@@ -251,7 +251,7 @@ namespace RenodeGic.VgicHost
             {
                 cause = ExitCause.DeviceInterrupt;
                 p.Port.Charge(Costs.InjectNs);
-                (owner.Target?.Domain ?? Domain).InjectEdge(owner, p.Port.NowNs);
+                lpiDomains[intid].InjectEdge(owner, p.Port.NowNs);
                 deactivate = false; // LPIs have no active state
             }
             else if(intid >= 8192 && V4 != null && FindDoorbell(intid) is VirtualPe vpe)
@@ -447,15 +447,15 @@ namespace RenodeGic.VgicHost
                 throw new ArgumentException($"{virq} is not an SPI");
             }
             var domain = FindDomainOf(virq) ?? throw new ArgumentException($"{virq} is not an SPI of a domain of this hypervisor");
+            if(spiOwners.ContainsKey(pintid))
+            {
+                throw new ArgumentException($"physical SPI {pintid} is passed through already");
+            }
             lock(virq.Lock)
             {
                 virq.Hardware = true;
                 virq.HardwareIntid = pintid;
                 virq.IsLevel = true;
-            }
-            if(spiOwners.ContainsKey(pintid))
-            {
-                throw new ArgumentException($"physical SPI {pintid} is passed through already");
             }
             spiOwners[pintid] = (domain, virq);
             if(!spiRoutedHooked.Contains(domain))
@@ -491,9 +491,17 @@ namespace RenodeGic.VgicHost
         }
 
         /// <summary>Maps a physical LPI to the virtual interrupt it is injected as (GICv3 mode, the vITS does it).</summary>
-        public void MapPhysicalLpi(int pintid, VirtualIrq virq) => lpiOwners[pintid] = virq;
+        public void MapPhysicalLpi(int pintid, VirtualIrq virq, VgicDomain domain)
+        {
+            lpiOwners[pintid] = virq;
+            lpiDomains[pintid] = domain;
+        }
 
-        public void UnmapPhysicalLpi(int pintid) => lpiOwners.Remove(pintid);
+        public void UnmapPhysicalLpi(int pintid)
+        {
+            lpiOwners.Remove(pintid);
+            lpiDomains.Remove(pintid);
+        }
 
         public IReadOnlyDictionary<int, VirtualIrq> PhysicalLpiOwners => lpiOwners;
 
@@ -559,15 +567,15 @@ namespace RenodeGic.VgicHost
                     Kick(moved);
                 }
             }
-            ResampleTimers(p);
+            ResampleHardwareLines(p);
         }
 
         /// <summary>
-        /// The guest's timer PPIs are level-sensitive and HW-mapped: their virtual line follows the core's timer outputs,
-        /// sampled at every exit and entry (KVM's kvm_timer_update_irq). A guest that disables or reprograms its timer
-        /// sees the PPI stop pending, and a listed one is not re-listed once the line fell.
+        /// The HW-mapped level interrupts of the vCPU on this core (its timer PPIs, passed-through SPIs routed to it): their
+        /// virtual line follows the physical source, sampled at every exit and entry (KVM's kvm_timer_update_irq). A guest
+        /// that quiets the source sees the interrupt stop pending, and a listed one is not re-listed once the line fell.
         /// </summary>
-        private void ResampleTimers(PhysicalCpu p)
+        private void ResampleHardwareLines(PhysicalCpu p)
         {
             var vcpu = p.Current;
             if(vcpu == null || !vcpu.Loaded || vcpu.State == VcpuState.Off)
@@ -586,8 +594,6 @@ namespace RenodeGic.VgicHost
                 }
             }
         }
-
-        private static void SampleTimerLine(VgicVcpu vcpu, int intid, bool level) => SampleLine(vcpu.Domain, vcpu.Private[intid], level);
 
         private static void SampleLine(VgicDomain domain, VirtualIrq irq, bool level)
         {
@@ -828,7 +834,7 @@ namespace RenodeGic.VgicHost
                     V4.Load(vpe, p.Port);
                 }
             }
-            ResampleTimers(p);
+            ResampleHardwareLines(p);
             p.Lrs.Flush(vcpu, p.Port);
             var hcr = Hcr.Rw | Hcr.Imo | Hcr.Fmo | Hcr.Amo | (TrapsWfi(p) ? Hcr.Twi : 0);
             if(p.Cpu.HypervisorConfiguration != hcr)
@@ -978,6 +984,7 @@ namespace RenodeGic.VgicHost
         private readonly VcpuScheduler scheduler;
         private readonly WorldSwitch world;
         private readonly Dictionary<int, VirtualIrq> lpiOwners = new Dictionary<int, VirtualIrq>();
+        private readonly Dictionary<int, VgicDomain> lpiDomains = new Dictionary<int, VgicDomain>();
         private readonly SortedDictionary<int, (VgicDomain Domain, VirtualIrq Irq)> spiOwners = new SortedDictionary<int, (VgicDomain, VirtualIrq)>();
         private readonly HashSet<VgicDomain> spiRoutedHooked = new HashSet<VgicDomain>();
 

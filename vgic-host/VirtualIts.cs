@@ -266,7 +266,7 @@ namespace RenodeGic.VgicHost
                     if(domain.Mode == InjectionMode.V3)
                     {
                         entry.PhysicalLpi = gic.AllocateLpi(0xA0);
-                        hypervisor?.MapPhysicalLpi(entry.PhysicalLpi, irq);
+                        hypervisor?.MapPhysicalLpi(entry.PhysicalLpi, irq, domain);
                         PhysicalIts.Send(PhysicalIts.Mapti(PhysicalDevice(device), eventId, (uint)entry.PhysicalLpi, (uint)vcpu.PhysicalCpu));
                         PhysicalIts.Send(PhysicalIts.Inv(PhysicalDevice(device), eventId)); // the hypervisor wrote the pLPI's configuration
                         Note($"MAPTI dev {device} event {eventId} vLPI {vintid} icid {icid} -> MAPTI pLPI {entry.PhysicalLpi} pCPU {vcpu.PhysicalCpu}");
