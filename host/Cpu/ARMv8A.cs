@@ -234,6 +234,7 @@ namespace Antmicro.Renode.Peripherals.CPU
         internal void PowerOff()
         {
             State = CpuState.Off;
+            parkedByHypervisor = false;
             if(running)
             {
                 RequestStop(StopReason.PowerOff);
@@ -328,8 +329,9 @@ namespace Antmicro.Renode.Peripherals.CPU
                     HandlePendingException();
                     break;
                 case StopReason.None:
-                    // Unicorn returns by itself only after WFI (PC = WFI + 4).
+                    // Unicorn returns by itself only after WFI (PC = WFI + 4): the guest's own wait, woken by any line.
                     State = CpuState.WaitingForInterrupt;
+                    parkedByHypervisor = false;
                     break;
                 }
             }
