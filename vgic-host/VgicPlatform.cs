@@ -120,13 +120,25 @@ namespace RenodeGic.VgicHost
                 Hypervisor.PassThroughSpi(UartIntid + k, domain.Spis[UartIntid - 32]);
             }
             Its = itses.Count > 0 ? itses[0] : null;
-            var bus = Machine.SystemBus;
-            bus.RegisterSelected(uarts.ConvertAll(u => (IPeripheral)u), Hypervisor.CurrentDomainIndex, 0x0900_0000, "uart0");
-            bus.RegisterSelected(distributors.ConvertAll(d => (IPeripheral)d), Hypervisor.CurrentDomainIndex, GuestGicd, "vgicd");
-            bus.RegisterSelected(redistributors.ConvertAll(r => (IPeripheral)r), Hypervisor.CurrentDomainIndex, GuestGicr, "vgicr");
+            RegisterPerDomain(uarts.ConvertAll(u => (IPeripheral)u), 0x0900_0000, "uart0");
+            RegisterPerDomain(distributors.ConvertAll(d => (IPeripheral)d), GuestGicd, "vgicd");
+            RegisterPerDomain(redistributors.ConvertAll(r => (IPeripheral)r), GuestGicr, "vgicr");
             if(itses.Count > 0)
             {
-                bus.RegisterSelected(itses.ConvertAll(i => (IPeripheral)i), Hypervisor.CurrentDomainIndex, GuestIts, "vits");
+                RegisterPerDomain(itses.ConvertAll(i => (IPeripheral)i), GuestIts, "vits");
+            }
+        }
+
+        /// <summary>One device per domain at <paramref name="address"/>: with one domain a plain registration (no choice per access).</summary>
+        private void RegisterPerDomain(List<IPeripheral> devices, ulong address, string name)
+        {
+            if(devices.Count == 1)
+            {
+                Machine.SystemBus.Register(devices[0], address, name);
+            }
+            else
+            {
+                Machine.SystemBus.RegisterSelected(devices, Hypervisor.CurrentDomainIndex, address, name);
             }
         }
 
