@@ -280,3 +280,52 @@ namespace RenodeGic.Tests.VgicHost
         }
     }
 }
+
+namespace RenodeGic.Tests.VgicHost
+{
+    /// <summary>GICD_TYPER2.nASSGIcap / GICD_CTLR.nASSGIreq of the virtual distributor, with a recording vSGI back end.</summary>
+    [TestFixture]
+    public class HardwareSgiRegisterTests
+    {
+        private sealed class RecordingVsgis : IVsgiHost
+        {
+            public int Configured { get; private set; }
+
+            public int Sent { get; private set; }
+
+            public void ConfigureVsgi(VirtualIrq sgi, bool clear = false, bool disable = false) => Configured++;
+
+            public void SendVsgi(VirtualIrq sgi) => Sent++;
+
+            public bool IsVsgiPending(VirtualIrq sgi) => false;
+        }
+
+        [Test]
+        public void NassgireqChangesOnlyWithBothGroupsDisabledAndOnlyWithTheCapability()
+        {
+            var plain = new VgicDomain("plain", 2, mode: InjectionMode.V41);
+            var plainDistributor = new VirtualDistributor(plain);
+            plainDistributor.WriteDoubleWord(0x0, 0x100);
+            Assert.That(plainDistributor.ReadDoubleWord(0xC) & 0x100, Is.Zero, "no nASSGIcap without a vSGI back end");
+            Assert.That(plainDistributor.ReadDoubleWord(0x0) & 0x100, Is.Zero, "nASSGIreq RAZ/WI");
+
+            var domain = new VgicDomain("d", 2, mode: InjectionMode.V41);
+            var vsgis = new RecordingVsgis();
+            domain.VsgiHost = vsgis;
+            var distributor = new VirtualDistributor(domain);
+            Assert.That(distributor.ReadDoubleWord(0xC) & 0x100, Is.EqualTo(0x100u), "nASSGIcap");
+            distributor.WriteDoubleWord(0x0, 0x2);
+            distributor.WriteDoubleWord(0x0, 0x102);
+            Assert.That(domain.HardwareSgis, Is.False, "ignored (a guest error) while Group 1 is enabled");
+            Assert.That(vsgis.Configured, Is.Zero);
+            distributor.WriteDoubleWord(0x0, 0x0);
+            distributor.WriteDoubleWord(0x0, 0x100);
+            Assert.That(domain.HardwareSgis, Is.True);
+            Assert.That(distributor.ReadDoubleWord(0x0) & 0x100, Is.EqualTo(0x100u));
+            Assert.That(vsgis.Configured, Is.EqualTo(32), "16 SGIs of each of the 2 vCPUs handed to the GIC");
+            distributor.WriteDoubleWord(0x0, 0x0);
+            Assert.That(domain.HardwareSgis, Is.False);
+            Assert.That(vsgis.Configured, Is.EqualTo(64), "and taken back (disabled, cleared)");
+        }
+    }
+}
