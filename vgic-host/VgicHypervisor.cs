@@ -743,8 +743,10 @@ namespace RenodeGic.VgicHost
         }
 
         /// <summary>
-        /// A blocked vCPU arrived on <paramref name="target"/>: a core that is off must come on to wait for it (parked in
-        /// the hypervisor with the vCPU's context loaded), or the kick that should wake it would go nowhere.
+        /// A blocked vCPU arrived on <paramref name="target"/>: a core that is off must come on to wait for it, or the kick
+        /// that should wake it would go nowhere. It idles in the hypervisor with nothing loaded (loading the context now
+        /// would let the blocked guest run its first instructions through the ERET trampoline before the wake-up exit);
+        /// the exit that wakes the vCPU loads it.
         /// </summary>
         private void ParkOn(PhysicalCpu target, VgicVcpu vcpu)
         {
@@ -754,10 +756,8 @@ namespace RenodeGic.VgicHost
             }
             var previous = Gic.CurrentPort;
             Gic.CurrentPort = target.Port;
-            world.Load(target.Cpu, target.Port, vcpu);
-            target.Current = vcpu;
             target.Lrs.Disable(target.Port);
-            target.Cpu.BlockUntilInterrupt();
+            target.Cpu.PowerOnParked();
             Gic.CurrentPort = previous;
         }
 

@@ -193,6 +193,20 @@ namespace Antmicro.Renode.Peripherals.CPU
             State = CpuState.Running;
         }
 
+        /// <summary>
+        /// Powers on a core that is off straight into the hypervisor's idle loop, with no guest loaded: it waits for a
+        /// physical IRQ/FIQ, which reaches the <see cref="IEl2Handler"/> (the hypervisor loads a guest from there).
+        /// </summary>
+        public void PowerOnParked()
+        {
+            if(State != CpuState.Off)
+            {
+                throw new InvalidOperationException($"{Name}: PowerOnParked needs a core that is off (it is {State})");
+            }
+            State = CpuState.WaitingForInterrupt;
+            parkedByHypervisor = true;
+        }
+
         private void RequireGuestAtEl1(string operation)
         {
             if(engine == IntPtr.Zero || running || elOverride.HasValue || ((ReadRegister(Unicorn.RegPstate) >> 2) & 3) != 1)
